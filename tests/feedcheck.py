@@ -179,6 +179,13 @@ def check_no_child_elements(element: etree._Element, where: str, report: Report)
         report.error(where, f"unexpected child element {etree.QName(child).localname}")
 
 
+def check_no_text(element: etree._Element, where: str, report: Report) -> None:
+    """Container elements hold only child elements (feedvalidator: UnexpectedText, error)."""
+    texts = [element.text or ""] + [child.tail or "" for child in element]
+    if any(text.strip() for text in texts):
+        report.error(where, "unexpected text")
+
+
 def check_bad_characters(root: etree._Element, report: Report) -> None:
     """C1 control characters and U+FFFD betray mis-decoded text (feedvalidator: BadCharacters, warning)."""
     for element in root.iter(etree.Element):
@@ -862,6 +869,7 @@ def check_alternate_uniqueness(links: list[etree._Element], where: str, report: 
 def check_atom_person(person: etree._Element, where: str, report: Report) -> None:
     """RFC 4287 §3.2 person constructs (feedvalidator author.py)."""
     check_attributes(person, where, (), report)
+    check_no_text(person, where, report)
     names = atom_children(person, "name")
     if not names:
         # feedvalidator: MissingElement (error); RFC 4287 §3.2.1 "MUST contain exactly one atom:name"
@@ -997,6 +1005,7 @@ def check_atom_metadata(feed: etree._Element, report: Report) -> None:
 def check_atom_entry(entry: etree._Element, where: str, feed_has_author: bool, report: Report) -> None:
     """RFC 4287 §4.1.2 (feedvalidator entry.py)."""
     check_attributes(entry, where, (), report)
+    check_no_text(entry, where, report)
     check_atom_element_set(entry, where, ENTRY_CHILDREN, SINGLE_ENTRY_CHILDREN, report)
     check_atom_common(entry, where, "entry", report)
     for local in ("id", "title", "updated"):
@@ -1085,6 +1094,7 @@ def check_atom(data: bytes) -> list[str]:
     check_namespace_declarations(root, report, atom_document=True)
     check_bad_characters(root, report)
     check_attributes(root, "feed", (), report)
+    check_no_text(root, "feed", report)
     check_atom_element_set(root, "feed", FEED_CHILDREN, SINGLE_FEED_CHILDREN, report)
     check_atom_metadata(root, report)
     check_atom_common(root, "feed", "feed", report)
@@ -1385,6 +1395,7 @@ def check_enclosure(enclosure: etree._Element, where: str, report: Report) -> No
 
 
 def check_rss_item(item: etree._Element, where: str, report: Report) -> None:
+    check_no_text(item, where, report)
     check_rss_element_set(item, where, ITEM_ELEMENTS, (s for s in SINGLE_ITEM_ELEMENTS if s != "enclosure"),
                           report)  # fmt: skip
     if not plain_children(item, "title") and not plain_children(item, "description"):
@@ -1492,6 +1503,7 @@ def check_rss(data: bytes) -> list[str]:
         return report.problems
     channel = channels[0]
     check_attributes(channel, "channel", (), report)
+    check_no_text(channel, "channel", report)
     check_rss_element_set(channel, "channel", CHANNEL_ELEMENTS, SINGLE_CHANNEL_ELEMENTS, report)
     for local in ("title", "link", "description"):
         if not plain_children(channel, local):

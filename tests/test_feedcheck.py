@@ -495,6 +495,24 @@ def test_atom_unexpected_attribute_is_an_error() -> None:
     assert_problem(check_atom(data), "error", "unexpected attribute domain")
 
 
+def test_atom_text_between_elements_is_an_error() -> None:
+    data = variant(VALID_ATOM, "<summary>", "stray<summary>")
+    assert_problem(check_atom(data), "error", "entry[1]: unexpected text")
+
+
+def test_atom_binary_content_must_be_base64() -> None:
+    data = variant(VALID_ATOM, "<summary>A comet was spotted.</summary>", "<summary>s</summary>")
+    assert check_atom(data) == []
+    bad = data.replace(b'<content type="html">', b'<content type="image/png">')
+    assert_problem(check_atom(bad), "error", "Base64")
+
+
+def test_atom_binary_content_needs_summary() -> None:
+    data = variant(VALID_ATOM, "<summary>A comet was spotted.</summary>", "")
+    data = data.replace(b'<content type="html">', b'<content type="html" src="https://e.org/c">', 1)
+    assert_problem(check_atom(data), "error", "atom:summary is required")
+
+
 def test_atom_duplicate_alternate_links_are_an_error() -> None:
     data = variant(
         VALID_ATOM,
