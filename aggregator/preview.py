@@ -56,7 +56,7 @@ def read_content(config: Config) -> ContentView:
             drafts += 1
         else:
             articles.append(result.article)
-    visible, _held, _due = embargo(articles, dt.datetime.now(dt.timezone.utc))
+    visible, _held, _due = embargo(articles, dt.datetime.now(dt.UTC))
     return ContentView(len(scanned.files), visible, drafts, problems, warnings)
 
 
