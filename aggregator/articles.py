@@ -457,32 +457,25 @@ def _related(value: object, aliases: Mapping[str, str], warnings: list[str]) -> 
     return tuple(items)
 
 
-def embargo(articles: list[Article], now: dt.datetime) -> tuple[list[Article], int, dt.datetime | None]:
-    """Hold back articles dated in the future until their time comes.
+def as_of(article: Article, now: dt.datetime) -> tuple[Article | None, dt.datetime | None]:
+    """The article as it may be shown at `now`, and when that next changes.
 
-    A feed must not show tomorrow's date (readers sort by it, validators flag it), so a
-    future-dated article is published by the first build after its date. A `related`
-    entry's future date is dropped rather than shown. Returns the visible articles, how
-    many were held back, and when the next one is due.
+    A feed must not show tomorrow's date (readers sort by it, validators flag it): a
+    future-dated article is held back (None) until its date, and a future `updated` or
+    `related` date is left out until then. The second value is the next such date, so
+    the build knows when to look at the file again.
     """
-    visible: list[Article] = []
-    held = 0
-    next_due: dt.datetime | None = None
-    for article in articles:
-        if article.published > now:
-            held += 1
-            next_due = article.published if next_due is None else min(next_due, article.published)
-            continue
-        if any(r.published and r.published > now for r in article.related) or (
-            article.updated and article.updated > now
-        ):
-            article = replace(
-                article,
-                updated=article.updated if article.updated and article.updated <= now else None,
-                related=tuple(
-                    replace(r, published=None) if r.published and r.published > now else r
-                    for r in article.related
-                ),
-            )
-        visible.append(article)
-    return visible, held, next_due
+    future = [d for d in (article.published, article.updated, *(r.published for r in article.related))
+              if d is not None and d > now]
+    if not future:
+        return article, None
+    due = min(future)
+    if article.published > now:
+        return None, due
+    shown = replace(
+        article,
+        updated=article.updated if article.updated and article.updated <= now else None,
+        related=tuple(replace(r, published=None) if r.published and r.published > now else r
+                      for r in article.related),
+    )
+    return shown, due

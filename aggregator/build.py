@@ -15,24 +15,22 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
 
-from .articles import Article, ArticleError, embargo, parse_article
-from .catalog import Feed, build_catalog
+from .articles import Article, as_of
+from .catalog import ALL_SLUG, Feed, FeedInfo, feed_infos, updated_from_sort_key
 from .config import Config
-from .content import FileEntry, read_file, scan
+from .content import FileEntry, scan
+from .engine import Outcome, apply_full, apply_incremental, load_stories, visible_articles
+from .parsing import ParseJob, parse_entries
 from .publish import publish, write_atomic
-from .render.jsonfeed import render_json
-from .render.links import FeedLinks
-from .render.site import render_index, render_opml
-from .render.xmlfeeds import render_atom, render_rss
-from .store import FileRecord, StateStore
-from .stories import Story, assign_ids, cluster_articles
+from .render.links import FORMATS, FeedLinks
+from .store import FileRecord, StateStore, article_from_json
 
 log = logging.getLogger("aggregator.build")
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -208,171 +206,204 @@ def _parse_fingerprint(config: Config) -> str:
 def build_once(config: Config, *, full: bool = False) -> BuildReport:
     """The pipeline itself, without the lock (callers hold it)."""
     clock = time.perf_counter()
-    report = BuildReport(started_at=_now())
+    now = _now()
+    report = BuildReport(started_at=now)
     try:
         scanned = scan(config.content_dir, config.patterns)
     except (FileNotFoundError, NotADirectoryError) as exc:
         raise BuildError(str(exc)) from None
     report.files_scanned = len(scanned.files)
+    scan_problems = [Problem(p.path, p.reason) for p in scanned.problems]
 
     with StateStore(config.state_path) as store:
-        reparse_all = full or store.get_meta("parse_fingerprint") != _parse_fingerprint(config)
-        manifest = {} if reparse_all else store.manifest()
-        old_records = {r.path: r for r in store.file_records()} if not reparse_all else {}
-        fresh: list[FileRecord] = []
-        touched: list[tuple[int, int, str]] = []
-        records: dict[str, FileRecord] = {}
-        scan_ns = time.time_ns()
-        for entry in scanned.files:
-            known = manifest.get(entry.path)
-            if known is not None and known[0] == entry.size and known[1] == entry.mtime_ns:
-                records[entry.path] = old_records[entry.path]
-                continue
-            record = _read_and_parse(config, entry, old_records.get(entry.path), scan_ns)
-            if record is None:
-                continue  # vanished since the walk: it is simply gone
-            if entry.path in old_records and record.hash == old_records[entry.path].hash:
-                touched.append((record.size, record.mtime_ns, entry.path))
-                record = old_records[entry.path]
-            else:
-                fresh.append(record)
-                report.parsed += 1
-            records[entry.path] = record
-        removed_paths = sorted(set(old_records) - set(records))
-        report.files_changed = len(fresh)
-        report.files_removed = len(removed_paths)
-        fresh_paths = {r.path for r in fresh}
+        config_fp, parse_fp = _config_fingerprint(config), _parse_fingerprint(config)
+        reparse_all = full or store.get_meta("parse_fingerprint") != parse_fp
+        recompute_all = reparse_all or store.get_meta("config_fingerprint") != config_fp
+        stored = store.manifest()
+        manifest = {} if reparse_all else stored
+        present = {entry.path for entry in scanned.files}
+        to_check = [e for e in scanned.files if manifest.get(e.path) != (e.size, e.mtime_ns)]
+        removed = sorted(set(stored) - present)
+        due = [] if reparse_all else sorted(set(store.due_paths(int(now.timestamp()))) & present)
+        published_sizes: dict[str, int] = json.loads(store.get_meta("published") or "{}")
 
-        for problem in scanned.problems:
-            report.skipped.append(Problem(problem.path, problem.reason))
-        articles: list[Article] = []
-        for path, record in sorted(records.items()):
-            if record.status == "skipped":
-                report.skipped.append(Problem(path, record.reason or "skipped", new=path in fresh_paths))
-                continue
-            for warning in record.warnings:
-                report.warnings.append(Problem(path, warning, new=path in fresh_paths))
-            assert record.article is not None
-            if record.article.draft:
-                report.drafts += 1
-            else:
-                articles.append(record.article)
-        now = _now()
-        articles, report.scheduled, next_due = embargo(articles, now)
-        report.articles = len(articles)
-
-        config_fp = _config_fingerprint(config)
-        due = store.get_meta("next_due")
-        nothing_changed = (
-            not full
-            and not fresh
-            and not removed_paths
-            and not (due and dt.datetime.fromisoformat(due) <= now)
-            and store.get_meta("config_fingerprint") == config_fp
-            and _output_intact(config.output_dir, store.get_meta("published"))
-        )
-        if nothing_changed:
+        if not (to_check or removed or due or recompute_all) and _output_intact(config.output_dir, published_sizes):
             report.nothing_changed = True
-            report.stories = int(store.get_meta("story_count") or 0)
-            report.feeds = json.loads(store.get_meta("feeds") or "[]")
-            report.unchanged = sum(1 for _ in json.loads(store.get_meta("published") or "{}"))
-            if touched:
-                with store.transaction():
-                    store.touch_files(touched)
-        else:
-            clusters = cluster_articles(articles, config.stories)
-            stories, story_records = assign_ids(clusters, store.story_members(), store.story_records(), now)
-            feeds = build_catalog(stories, config)
-            files = render_site(feeds, stories, config)
-            published = publish(config.output_dir, files)
-            report.stories = len(stories)
-            report.feeds = [
-                {"slug": f.slug, "title": f.title, "entries": len(f.stories), "stories": f.total}
-                for f in feeds
-            ]
-            report.written = published.written
-            report.unchanged = len(published.unchanged)
-            report.removed = published.removed
-            with store.transaction():
-                store.put_files(fresh)
-                store.touch_files(touched)
-                store.delete_files(removed_paths)
-                store.replace_stories(
-                    story_records.values(),
-                    ((m.canonical, s.id) for s in stories for m in s.members),
-                )
-                store.set_meta("config_fingerprint", config_fp)
-                store.set_meta("parse_fingerprint", _parse_fingerprint(config))
-                store.set_meta("story_count", str(len(stories)))
-                store.set_meta("next_due", next_due.isoformat() if next_due else "")
-                store.set_meta("feeds", json.dumps(report.feeds))
-                store.set_meta("published", json.dumps({name: len(data) for name, data in files.items()}))
+            _report_state(report, store, scan_problems, set(), json.loads(store.get_meta("feeds") or "[]"))
+            report.unchanged = len(published_sizes)
+            return _finish(report, clock)
 
+        with store.transaction():
+            changes = _read_changes(config, store, to_check, removed, due, now, reparse_all)
+            report.parsed = changes.parsed
+            report.files_changed = len(changes.fresh)
+            report.files_removed = len(removed)
+            store.put_files(changes.fresh + changes.due_records)
+            store.touch_files(changes.touched)
+            store.delete_files(removed)
+
+            outcome = None
+            if not recompute_all and len(changes.overlay) <= INCREMENTAL_LIMIT:
+                outcome = apply_incremental(
+                    store, config, changes.overlay, changes.old_links, _loader(store, now), now)
+            if outcome is None:
+                articles = _loader(store, now)(None)
+                outcome = apply_full(store, config, list(articles.values()), now)
+            files, expected, infos = render_outputs(store, config, outcome, now, published_sizes)
+            published = publish(config.output_dir, files, expected)
+            sizes = {name: published_sizes[name] for name in expected if name in published_sizes}
+            sizes.update({name: len(data) for name, data in files.items()})
+            feeds = [{"slug": i.slug, "title": i.title, "entries": min(i.total, i.cap), "stories": i.total}
+                     for i in infos]
+            store.set_meta("published", json.dumps(sizes, sort_keys=True))
+            store.set_meta("feeds", json.dumps(feeds))
+            store.set_meta("config_fingerprint", config_fp)
+            store.set_meta("parse_fingerprint", parse_fp)
+
+        report.written = published.written
+        report.unchanged = len(published.unchanged) + len(expected) - len(files)
+        report.removed = published.removed
+        _report_state(report, store, scan_problems, {r.path for r in changes.fresh}, feeds)
+    return _finish(report, clock)
+
+
+INCREMENTAL_LIMIT = 5000  # more changed files than this: re-cluster everything
+
+
+def _finish(report: BuildReport, clock: float) -> BuildReport:
     report.finished_at = _now()
     report.duration_ms = int((time.perf_counter() - clock) * 1000)
     return report
 
 
-def _output_intact(output_dir: Path, published_json: str | None) -> bool:
+def _report_state(report: BuildReport, store: StateStore, scan_problems: list[Problem], fresh: set[str],
+                  feeds: list[dict[str, Any]]) -> None:
+    """Counts and problems as the store holds them after this build."""
+    counts = store.status_counts()
+    report.articles = counts.get("ok", 0)
+    report.drafts = counts.get("draft", 0)
+    report.scheduled = counts.get("scheduled", 0)
+    report.stories = store.story_count()
+    report.feeds = feeds
+    report.skipped = list(scan_problems)
+    for path, kind, message in store.problems():
+        target = report.skipped if kind == "skipped" else report.warnings
+        target.append(Problem(path, message, new=path in fresh))
+
+
+@dataclass
+class _Changes:
+    fresh: list[FileRecord] = field(default_factory=list)  # new or changed content
+    due_records: list[FileRecord] = field(default_factory=list)  # unchanged, but a date came due
+    touched: list[tuple[int, int, str]] = field(default_factory=list)  # new stat, same bytes
+    overlay: dict[str, Article | None] = field(default_factory=dict)  # changed path -> visible version
+    old_links: dict[str, set[str]] = field(default_factory=dict)
+    parsed: int = 0
+
+
+def _read_changes(config: Config, store: StateStore, to_check: list[FileEntry], removed: list[str],
+                  due: list[str], now: dt.datetime, reparse_all: bool) -> _Changes:
+    """Read what the stat says may have changed; keep what really did."""
+    changes = _Changes()
+    known = {} if reparse_all else {r.path: r for r in store.file_records([e.path for e in to_check])}
+    scan_ns = time.time_ns()
+    job = ParseJob(config.content_dir, config.max_file_bytes, config.stories.url_aliases)
+    work = []
+    for entry in to_check:
+        # A file modified within the racy window may change again in the same mtime tick:
+        # record an mtime that never matches, so the next scan re-hashes it.
+        mtime = entry.mtime_ns if entry.mtime_ns < scan_ns - RACY_WINDOW_NS else -1
+        old = known.get(entry.path)
+        work.append((entry, old.hash if old and old.size >= 0 else None, mtime))
+    gone: list[str] = []
+    for (entry, _hash, _mtime), record in zip(work, parse_entries(job, work), strict=True):
+        if record is None:
+            gone.append(entry.path)
+        elif record.status == "same":
+            changes.touched.append((record.size, record.mtime_ns, entry.path))
+        else:
+            changes.parsed += 1
+            changes.fresh.append(_with_visibility(record, now))
+    store.delete_files(gone)
+    changed = [r.path for r in changes.fresh] + gone + list(removed)
+    due_set = set(due) - set(changed)
+    changes.due_records = [_with_visibility(r, now) for r in store.file_records(sorted(due_set))]
+    for record in changes.fresh + changes.due_records:
+        article = record.article() if record.status == "ok" else None
+        changes.overlay[record.path] = as_of(article, now)[0] if article else None
+    for path in gone + list(removed):
+        changes.overlay[path] = None
+    if not reparse_all:
+        for path, canonical in store.links_of_paths(sorted(changes.overlay)):
+            changes.old_links.setdefault(path, set()).add(canonical)
+    return changes
+
+
+def _with_visibility(record: FileRecord, now: dt.datetime) -> FileRecord:
+    """'ok' or 'scheduled' by the article's date, with when to look at it again."""
+    if record.status not in ("ok", "scheduled") or not record.article_json:
+        return record
+    article = record.article()
+    assert article is not None
+    shown, due_at = as_of(article, now)
+    status = "ok" if shown is not None else "scheduled"
+    return replace(record, status=status, due=int(due_at.timestamp()) if due_at else None)
+
+
+def _loader(store: StateStore, now: dt.datetime) -> Callable[[Sequence[str] | None], dict[str, Article]]:
+    """Visible articles of these paths (all paths for None), from the store's parse cache."""
+
+    def load(paths: Sequence[str] | None) -> dict[str, Article]:
+        records = store.file_records(paths)
+        return visible_articles(((r.path, r.article_json, r.status) for r in records), now, article_from_json)
+
+    return load
+
+
+def _output_intact(output_dir: Path, published: dict[str, int]) -> bool:
     """The output folder still holds what the last build published (same names, sizes)."""
-    if not published_json:
-        return False
-    expected: dict[str, int] = json.loads(published_json)
-    for name, size in expected.items():
+    return bool(published) and not _damaged(output_dir, published)
+
+
+def _damaged(output_dir: Path, published: dict[str, int]) -> set[str]:
+    damaged = set()
+    for name, size in published.items():
         try:
             if (output_dir / name).stat().st_size != size:
-                return False
+                damaged.add(name)
         except OSError:
-            return False
-    return True
+            damaged.add(name)
+    return damaged
 
 
-def _read_and_parse(
-    config: Config, entry: FileEntry, old: FileRecord | None, scan_ns: int
-) -> FileRecord | None:
-    try:
-        data = read_file(config.content_dir, entry.path, config.max_file_bytes)
-    except FileNotFoundError:
-        return None
-    except ValueError as exc:
-        return _skipped(entry, "", str(exc), scan_ns)
-    except OSError as exc:
-        return _skipped(entry, "", f"cannot read: {exc.strerror or exc}", scan_ns)
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-    size = len(data)
-    mtime_ns = entry.mtime_ns if entry.mtime_ns < scan_ns - RACY_WINDOW_NS else -1
-    if old is not None and old.hash == digest:
-        return FileRecord(
-            entry.path, size, mtime_ns, digest, old.status, old.reason, old.warnings, old.article
-        )
-    try:
-        result = parse_article(entry.path, data, config.stories.url_aliases)
-    except ArticleError as exc:
-        return FileRecord(entry.path, size, mtime_ns, digest, "skipped", exc.reason, (), None)
-    except Exception as exc:  # a parser bug must not stop the build; report it as the file's problem
-        log.exception("unexpected error parsing %s", display_path(entry.path))
-        return FileRecord(entry.path, size, mtime_ns, digest, "skipped", f"internal error: {exc!r}", (), None)
-    status = "draft" if result.article.draft else "ok"
-    return FileRecord(entry.path, size, mtime_ns, digest, status, None, result.warnings, result.article)
+def render_outputs(
+    store: StateStore, config: Config, outcome: Outcome, now: dt.datetime, published: dict[str, int]
+) -> tuple[dict[str, bytes], set[str], list[FeedInfo]]:
+    """Render the feeds that need it, the index and the OPML; name every file that should exist."""
+    from .render.jsonfeed import render_json
+    from .render.site import render_index, render_opml
+    from .render.xmlfeeds import render_atom, render_rss
 
-
-def _skipped(entry: FileEntry, digest: str, reason: str, scan_ns: int) -> FileRecord:
-    # No hash: the file could not be read, so it is tried again on every scan.
-    return FileRecord(entry.path, -1, -1, digest, "skipped", reason, (), None)
-
-
-def render_site(feeds: list[Feed], stories: list[Story], config: Config) -> dict[str, bytes]:
-    """Every output file's name and bytes, rendered before anything is written."""
+    totals = {slug: (count, updated_from_sort_key(key)) for slug, (count, key) in store.feed_totals().items()}
+    infos = feed_infos(config, sorted(totals), store.topic_names(), totals)
+    expected = {f"{info.slug}.{fmt}" for info in infos for fmt in FORMATS} | {"index.html", "feeds.opml"}
+    damaged = {name.rsplit(".", 1)[0] for name in _damaged(config.output_dir, published) | (expected - set(published))}
+    wanted = [
+        info for info in infos
+        if outcome.render_all or info.total == 0 or info.slug in outcome.feeds_to_render or info.slug in damaged
+    ]
+    ids = {info.slug: store.feed_top(info.slug, info.cap) for info in wanted}
+    stories = load_stories(store, sorted({i for chosen in ids.values() for i in chosen}), now, article_from_json)
     links = FeedLinks(config.base_url)
-    fallback = max((s.updated for s in stories), default=EPOCH)
+    fallback = totals.get(ALL_SLUG, (0, EPOCH))[1] or EPOCH
     files: dict[str, bytes] = {}
-    for feed in feeds:
+    for info in wanted:
+        feed = Feed(info, tuple(stories[i] for i in ids[info.slug]))
         args = (feed, links, config.site_title, config.language, fallback)
-        files[f"{feed.slug}.atom"] = render_atom(*args)
-        files[f"{feed.slug}.rss"] = render_rss(*args)
-        files[f"{feed.slug}.json"] = render_json(*args)
-    files["index.html"] = render_index(
-        feeds, links, config.site_title, config.site_description, config.language, fallback
-    )
-    files["feeds.opml"] = render_opml(feeds, links, config.site_title, fallback)
-    return files
+        files[f"{info.slug}.atom"] = render_atom(*args)
+        files[f"{info.slug}.rss"] = render_rss(*args)
+        files[f"{info.slug}.json"] = render_json(*args)
+    files["index.html"] = render_index(infos, links, config.site_title, config.site_description,
+                                       config.language, fallback)
+    files["feeds.opml"] = render_opml(infos, links, config.site_title, fallback)
+    return files, expected, infos

@@ -6,8 +6,9 @@ every feed one of its topics (or filters) selects; each feed is newest first and
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .config import Config, FeedSpec
@@ -17,30 +18,55 @@ ALL_SLUG = "all"
 
 
 @dataclass(frozen=True)
-class Feed:
+class FeedInfo:
+    """A feed without its entries: what the index page and OPML list need."""
+
     slug: str
     title: str
     description: str
-    stories: tuple[Story, ...]  # newest first, capped
-    total: int  # stories matching before the cap
     kind: str  # "all", "topic" or "custom"
+    cap: int
+    total: int = 0  # stories it holds before the cap
+    newest: dt.datetime | None = None  # its newest entry's `updated`
 
 
-def story_order(story: Story) -> tuple[str, str, str]:
-    return (story.updated.isoformat(), story.published.isoformat(), story.id)
+@dataclass(frozen=True)
+class Feed:
+    info: FeedInfo
+    stories: tuple[Story, ...]  # newest first, capped
+
+    @property
+    def slug(self) -> str:
+        return self.info.slug
+
+    @property
+    def title(self) -> str:
+        return self.info.title
+
+    @property
+    def description(self) -> str:
+        return self.info.description
+
+    @property
+    def total(self) -> int:
+        return self.info.total
+
+
+def iso_z(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def sort_key(story: Story) -> str:
+    """Feed order as one string: newest `updated` first, then `published`, then id."""
+    return f"{iso_z(story.updated)}|{iso_z(story.published)}|{story.id}"
+
+
+def updated_from_sort_key(key: str) -> dt.datetime:
+    return dt.datetime.strptime(key[:20], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
 
 
 def newest_first(stories: Sequence[Story]) -> list[Story]:
-    return sorted(stories, key=story_order, reverse=True)
-
-
-def topic_names(stories: Sequence[Story]) -> dict[str, str]:
-    """One display name per topic slug: the most used spelling, ties alphabetically."""
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for story in stories:
-        for topic in story.topics:
-            counts[topic.slug][topic.name] += 1
-    return {slug: min(names, key=lambda n: (-names[n], n)) for slug, names in counts.items()}
+    return sorted(stories, key=sort_key, reverse=True)
 
 
 def matches(spec: FeedSpec, story: Story) -> bool:
@@ -59,29 +85,62 @@ def matches(spec: FeedSpec, story: Story) -> bool:
     return True
 
 
-def build_catalog(stories: Sequence[Story], config: Config) -> list[Feed]:
-    """Every feed, sorted by slug, with its capped, ordered stories."""
-    ordered = newest_first(stories)
-    names = topic_names(ordered)
-    by_topic: dict[str, list[Story]] = defaultdict(list)
-    for story in ordered:
-        for topic in story.topics:
-            by_topic[topic.slug].append(story)
+def reserved_slugs(config: Config) -> set[str]:
+    """Slugs a topic cannot take: `all` and the configured feeds own them."""
+    return {ALL_SLUG, *(spec.slug for spec in config.extra_feeds)}
 
-    feeds: dict[str, Feed] = {}
+
+def feeds_of(story: Story, config: Config) -> list[str]:
+    """Every feed slug that holds this story."""
+    reserved = reserved_slugs(config)
+    slugs = [ALL_SLUG]
+    slugs += [t.slug for t in story.topics if t.slug not in reserved]
+    slugs += [spec.slug for spec in config.extra_feeds if matches(spec, story)]
+    return slugs
+
+
+def topic_spellings(story: Story) -> list[tuple[str, str]]:
+    return [(t.slug, t.name) for t in story.topics]
+
+
+def most_used(counts: Mapping[str, Counter[str]]) -> dict[str, str]:
+    """One display name per topic slug: the most used spelling, ties alphabetically."""
+    return {slug: min(names, key=lambda n: (-names[n], n)) for slug, names in counts.items() if names}
+
+
+def feed_infos(
+    config: Config, topic_slugs: Sequence[str], names: Mapping[str, str],
+    totals: Mapping[str, tuple[int, dt.datetime | None]],
+) -> list[FeedInfo]:
+    """Every feed that exists, sorted by slug: `all`, configured ones, topics with stories."""
     site = config.site_title
-
-    def add(slug: str, title: str, description: str, selected: list[Story], kind: str, cap: int) -> None:
-        feeds[slug] = Feed(slug, title, description, tuple(selected[:cap]), len(selected), kind)
-
-    add(ALL_SLUG, f"{site}: all stories", config.site_description, ordered, "all", config.max_items)
-    for slug, selected in by_topic.items():
-        if slug == ALL_SLUG or slug in {s.slug for s in config.extra_feeds}:
-            continue  # a configured feed or `all` owns that slug
-        name = names[slug]
-        add(slug, f"{site}: {name}", f"Stories about {name}.", selected, "topic", config.max_items)
+    infos = [FeedInfo(ALL_SLUG, f"{site}: all stories", config.site_description, "all", config.max_items)]
+    reserved = reserved_slugs(config)
+    for slug in topic_slugs:
+        if slug not in reserved:
+            name = names.get(slug, slug)
+            infos.append(FeedInfo(slug, f"{site}: {name}", f"Stories about {name}.", "topic", config.max_items))
     for spec in config.extra_feeds:
-        selected = [s for s in ordered if matches(spec, s)]
         description = spec.description or f"{spec.title}, from {site}."
-        add(spec.slug, spec.title, description, selected, "custom", spec.max_items or config.max_items)
-    return [feeds[slug] for slug in sorted(feeds)]
+        infos.append(FeedInfo(spec.slug, spec.title, description, "custom", spec.max_items or config.max_items))
+    result = []
+    for info in sorted(infos, key=lambda i: i.slug):
+        total, newest = totals.get(info.slug, (0, None))
+        result.append(FeedInfo(info.slug, info.title, info.description, info.kind, info.cap, total, newest))
+    return result
+
+
+def build_catalog(stories: Sequence[Story], config: Config) -> list[Feed]:
+    """Every feed with its capped, ordered stories, all in memory (for previews)."""
+    ordered = newest_first(stories)
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    members: dict[str, list[Story]] = defaultdict(list)
+    for story in ordered:
+        for slug, name in topic_spellings(story):
+            counts[slug][name] += 1
+        for slug in feeds_of(story, config):
+            members[slug].append(story)
+    totals = {slug: (len(held), held[0].updated) for slug, held in members.items()}
+    topics = sorted({t.slug for s in ordered for t in s.topics})
+    infos = feed_infos(config, topics, most_used(counts), totals)
+    return [Feed(info, tuple(members.get(info.slug, [])[: info.cap])) for info in infos]

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from .articles import Article, ArticleError, embargo, parse_article
+from .articles import Article, ArticleError, as_of, parse_article
 from .build import BuildError, Problem
 from .catalog import build_catalog
 from .config import Config
@@ -56,7 +56,8 @@ def read_content(config: Config) -> ContentView:
             drafts += 1
         else:
             articles.append(result.article)
-    visible, _held, _due = embargo(articles, dt.datetime.now(dt.UTC))
+    now = dt.datetime.now(dt.UTC)
+    visible = [shown for article in articles if (shown := as_of(article, now)[0]) is not None]
     return ContentView(len(scanned.files), visible, drafts, problems, warnings)
 
 
@@ -80,7 +81,7 @@ def current_stories(config: Config) -> list[Story]:
         from .store import StateStore
 
         with StateStore(config.state_path) as store:
-            members, records = store.story_members(), store.story_records()
+            members, records = store.memberships(), store.story_records()
     clusters = cluster_articles(view.articles, config.stories)
     stories, _ = assign_ids(clusters, members, records, dt.datetime.now(dt.UTC))
     return stories
@@ -91,7 +92,7 @@ def list_feeds(config: Config) -> list[dict[str, Any]]:
     clusters = cluster_articles(view.articles, config.stories)
     stories, _ = assign_ids(clusters, {}, {}, dt.datetime.now(dt.UTC))
     return [
-        {"slug": f.slug, "title": f.title, "kind": f.kind, "entries": len(f.stories), "stories": f.total}
+        {"slug": f.slug, "title": f.title, "kind": f.info.kind, "entries": len(f.stories), "stories": f.total}
         for f in build_catalog(stories, config)
     ]
 

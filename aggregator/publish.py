@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,8 +61,8 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def publish(output_dir: Path, files: Mapping[str, bytes], remove_stale: bool = True) -> PublishResult:
-    """Make the output folder hold exactly `files` (of the kinds this service owns)."""
+def publish(output_dir: Path, files: Mapping[str, bytes], expected: Set[str]) -> PublishResult:
+    """Write `files` where their bytes changed; remove owned files not in `expected`."""
     output_dir.mkdir(parents=True, exist_ok=True)
     result = PublishResult()
     for name in sorted(files):
@@ -72,20 +72,19 @@ def publish(output_dir: Path, files: Mapping[str, bytes], remove_stale: bool = T
         else:
             write_atomic(target, files[name])
             result.written.append(name)
-    if remove_stale:
-        for entry in sorted(os.scandir(output_dir), key=lambda e: e.name):
-            name = entry.name
-            if name in files or not entry.is_file(follow_symlinks=False):
-                continue
-            if name.startswith(".") and name.endswith(".tmp"):
-                # A temporary file left by a build that was killed mid-write.
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(entry.path)
-                continue
-            if name.endswith(OWNED_SUFFIXES) or name in OWNED_NAMES:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(entry.path)
-                result.removed.append(name)
+    for entry in sorted(os.scandir(output_dir), key=lambda e: e.name):
+        name = entry.name
+        if name in expected or not entry.is_file(follow_symlinks=False):
+            continue
+        if name.startswith(".") and name.endswith(".tmp"):
+            # A temporary file left by a build that was killed mid-write.
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(entry.path)
+            continue
+        if name.endswith(OWNED_SUFFIXES) or name in OWNED_NAMES:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(entry.path)
+            result.removed.append(name)
     if result.written or result.removed:
         _fsync_dir(output_dir)
     return result

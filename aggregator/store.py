@@ -1,9 +1,14 @@
 """The state store: a SQLite file holding what the content folder alone cannot tell.
 
-- the file manifest (size, mtime, content hash, and the parsed article or the reason it
-  was skipped), so a rescan re-reads only what changed;
-- story ids with when each story was first seen and last changed, so ids and
-  `updated` dates survive rebuilds and restarts.
+- `files`: the manifest (size, mtime, content hash) with the parsed article or the
+  reason the file was skipped, so a rescan re-reads only what changed;
+- `links`: which canonical URLs each visible file is or names in `related`;
+- `nodes`: every story member with its story, why it joined, and its headline words
+  and date (what incremental clustering needs to find a change's neighbours);
+- `stories`: story ids with when each was first seen and last changed, so ids and
+  `updated` survive rebuilds and restarts;
+- `feed_entries`: which stories each feed holds, in feed order;
+- `topic_names`: how often each spelling of a topic is used, for feed titles.
 Deleting the file is always safe: the next build recreates it from the content.
 """
 
@@ -12,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +26,7 @@ from typing import Any
 from .articles import Article, Image, Provider, RelatedItem, Topic
 from .stories import StoryRecord
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "5"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
@@ -29,22 +34,52 @@ CREATE TABLE IF NOT EXISTS files (
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
     hash TEXT NOT NULL,
-    status TEXT NOT NULL,          -- 'ok', 'draft' or 'skipped'
-    reason TEXT,                   -- why it was skipped
+    status TEXT NOT NULL,          -- 'ok', 'draft', 'scheduled' or 'skipped'
+    due INTEGER,                   -- for 'scheduled': when it may be published (epoch seconds)
+    reason TEXT,                   -- for 'skipped': why
     warnings TEXT,                 -- JSON list
-    article TEXT                   -- JSON, for 'ok' and 'draft'
+    article TEXT                   -- JSON, for 'ok', 'draft' and 'scheduled'
 );
+CREATE INDEX IF NOT EXISTS files_due ON files (due) WHERE due IS NOT NULL;
+CREATE TABLE IF NOT EXISTS links (
+    path TEXT NOT NULL,
+    canonical TEXT NOT NULL,
+    PRIMARY KEY (path, canonical)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS links_canonical ON links (canonical);
+CREATE TABLE IF NOT EXISTS nodes (
+    canonical TEXT PRIMARY KEY,
+    story_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    via TEXT NOT NULL,
+    ts INTEGER,                    -- the member's date (epoch seconds), for headline matching
+    words TEXT NOT NULL            -- its headline's significant words, space-separated
+);
+CREATE INDEX IF NOT EXISTS nodes_story ON nodes (story_id);
+CREATE INDEX IF NOT EXISTS nodes_ts ON nodes (ts) WHERE ts IS NOT NULL;
 CREATE TABLE IF NOT EXISTS stories (
     id TEXT PRIMARY KEY,
     first_seen TEXT NOT NULL,
     fingerprint TEXT NOT NULL,
-    changed_at TEXT
+    changed_at TEXT,
+    topics TEXT NOT NULL           -- JSON [[slug, name], ...], for topic name counts
 );
-CREATE TABLE IF NOT EXISTS story_members (
-    canonical TEXT PRIMARY KEY,
-    story_id TEXT NOT NULL
-);
+CREATE TABLE IF NOT EXISTS feed_entries (
+    slug TEXT NOT NULL,
+    sort_key TEXT NOT NULL,
+    story_id TEXT NOT NULL,
+    PRIMARY KEY (slug, story_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS feed_entries_order ON feed_entries (slug, sort_key);
+CREATE INDEX IF NOT EXISTS feed_entries_story ON feed_entries (story_id);
+CREATE TABLE IF NOT EXISTS topic_names (
+    slug TEXT NOT NULL,
+    name TEXT NOT NULL,
+    uses INTEGER NOT NULL,
+    PRIMARY KEY (slug, name)
+) WITHOUT ROWID;
 """
+_TABLES = ("files", "links", "nodes", "stories", "feed_entries", "topic_names", "meta")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +91,21 @@ class FileRecord:
     status: str
     reason: str | None
     warnings: tuple[str, ...]
-    article: Article | None
+    article_json: str | None
+    due: int | None = None
+
+    def article(self) -> Article | None:
+        return article_from_json(self.article_json) if self.article_json else None
+
+
+@dataclass(frozen=True, slots=True)
+class NodeRow:
+    canonical: str
+    story_id: str
+    reason: str
+    via: str
+    ts: int | None
+    words: str
 
 
 class StateStore:
@@ -68,6 +117,7 @@ class StateStore:
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA cache_size=-65536")
         self._ensure_schema()
 
     def __enter__(self) -> StateStore:
@@ -80,13 +130,18 @@ class StateStore:
         self.db.close()
 
     def _ensure_schema(self) -> None:
-        self.db.executescript(_SCHEMA)
-        version = self.get_meta("schema_version")
+        try:
+            version = self.get_meta("schema_version")
+        except sqlite3.DatabaseError:
+            version = None  # no meta table yet
         if version != SCHEMA_VERSION:
-            # An older layout: start afresh, which is always safe.
+            # Another layout (or none yet): start afresh, which is always safe.
             with self.transaction():
-                for table in ("files", "stories", "story_members", "meta"):
-                    self.db.execute(f"DELETE FROM {table}")
+                for table in _TABLES:
+                    self.db.execute(f"DROP TABLE IF EXISTS {table}")
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
                 self.set_meta("schema_version", SCHEMA_VERSION)
 
     @contextmanager
@@ -99,6 +154,14 @@ class StateStore:
             raise
         self.db.execute("COMMIT")
 
+    def is_empty(self) -> bool:
+        return self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
+
+    def clear_derived(self) -> None:
+        """Forget everything but the manifest, story history and meta (for a full rebuild)."""
+        for table in ("links", "nodes", "feed_entries", "topic_names"):
+            self.db.execute(f"DELETE FROM {table}")
+
     # --- meta ---------------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:
@@ -110,34 +173,51 @@ class StateStore:
 
     # --- manifest -----------------------------------------------------------------
 
-    def manifest(self) -> dict[str, tuple[int, int, str]]:
-        """path -> (size, mtime_ns, hash): all change detection needs, cheaply."""
-        return {
-            row[0]: (row[1], row[2], row[3])
-            for row in self.db.execute("SELECT path, size, mtime_ns, hash FROM files")
-        }
+    def manifest(self) -> dict[str, tuple[int, int]]:
+        """path -> (size, mtime_ns): all a no-change rescan needs, cheaply."""
+        return {row[0]: (row[1], row[2]) for row in self.db.execute("SELECT path, size, mtime_ns FROM files")}
 
-    def file_records(self) -> Iterator[FileRecord]:
-        for row in self.db.execute(
-            "SELECT path, size, mtime_ns, hash, status, reason, warnings, article FROM files ORDER BY path"
+    def file_records(self, paths: Iterable[str] | None = None) -> Iterator[FileRecord]:
+        columns = "path, size, mtime_ns, hash, status, reason, warnings, article, due"
+        if paths is None:
+            rows: Iterable[tuple[Any, ...]] = self.db.execute(f"SELECT {columns} FROM files ORDER BY path")
+        else:
+            rows = self._select_in(f"SELECT {columns} FROM files WHERE path IN ({{}})", list(paths))
+        for row in rows:
+            yield FileRecord(
+                path=row[0], size=row[1], mtime_ns=row[2], hash=row[3], status=row[4], reason=row[5],
+                warnings=tuple(json.loads(row[6])) if row[6] else (), article_json=row[7], due=row[8],
+            )
+
+    def problems(self) -> list[tuple[str, str, str]]:
+        """(path, kind, message) for every skipped file and every warning, by path."""
+        found: list[tuple[str, str, str]] = []
+        for path, status, reason, warnings in self.db.execute(
+            "SELECT path, status, reason, warnings FROM files"
+            " WHERE status = 'skipped' OR warnings IS NOT NULL ORDER BY path"
         ):
-            yield _file_record(row)
+            if status == "skipped":
+                found.append((path, "skipped", reason or "skipped"))
+            for warning in json.loads(warnings) if warnings else ():
+                found.append((path, "warning", warning))
+        return found
+
+    def status_counts(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT status, COUNT(*) FROM files GROUP BY status").fetchall())
+
+    def due_paths(self, now_ts: int) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT path FROM files WHERE due IS NOT NULL AND due <= ?", (now_ts,))]
+
+    def next_due(self) -> int | None:
+        return self.db.execute("SELECT MIN(due) FROM files WHERE due IS NOT NULL").fetchone()[0]
 
     def put_files(self, records: Iterable[FileRecord]) -> None:
         self.db.executemany(
-            "INSERT OR REPLACE INTO files (path, size, mtime_ns, hash, status, reason, warnings, article)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO files (path, size, mtime_ns, hash, status, due, reason, warnings, article)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                (
-                    r.path,
-                    r.size,
-                    r.mtime_ns,
-                    r.hash,
-                    r.status,
-                    r.reason,
-                    json.dumps(list(r.warnings)) if r.warnings else None,
-                    article_to_json(r.article) if r.article else None,
-                )
+                (r.path, r.size, r.mtime_ns, r.hash, r.status, r.due, r.reason,
+                 json.dumps(list(r.warnings)) if r.warnings else None, r.article_json)
                 for r in records
             ),
         )
@@ -149,55 +229,137 @@ class StateStore:
     def delete_files(self, paths: Iterable[str]) -> None:
         self.db.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in paths))
 
+    # --- links and nodes ----------------------------------------------------------
+
+    def links_of_paths(self, paths: Sequence[str]) -> list[tuple[str, str]]:
+        return list(self._select_in("SELECT path, canonical FROM links WHERE path IN ({})", list(paths)))
+
+    def paths_of_canonicals(self, canonicals: Sequence[str]) -> list[tuple[str, str]]:
+        return list(self._select_in("SELECT path, canonical FROM links WHERE canonical IN ({})", list(canonicals)))
+
+    def replace_links(self, paths: Sequence[str], links: Iterable[tuple[str, str]]) -> None:
+        self.db.executemany("DELETE FROM links WHERE path = ?", ((p,) for p in paths))
+        self.db.executemany("INSERT OR IGNORE INTO links (path, canonical) VALUES (?, ?)", links)
+
+    def memberships(self) -> dict[str, str]:
+        """canonical -> story id, for every member."""
+        return dict(self.db.execute("SELECT canonical, story_id FROM nodes").fetchall())
+
+    def nodes(self, canonicals: Sequence[str]) -> list[NodeRow]:
+        return [NodeRow(*row) for row in self._select_in(
+            "SELECT canonical, story_id, reason, via, ts, words FROM nodes WHERE canonical IN ({})",
+            list(canonicals))]
+
+    def nodes_of_stories(self, story_ids: Sequence[str]) -> list[NodeRow]:
+        return [NodeRow(*row) for row in self._select_in(
+            "SELECT canonical, story_id, reason, via, ts, words FROM nodes WHERE story_id IN ({})",
+            list(story_ids))]
+
+    def nodes_between(self, start: int, end: int) -> list[tuple[str, int, str]]:
+        """(canonical, ts, words) of every dated member in [start, end]."""
+        return self.db.execute(
+            "SELECT canonical, ts, words FROM nodes WHERE ts BETWEEN ? AND ?", (start, end)).fetchall()
+
+    def replace_nodes(self, canonicals: Sequence[str], rows: Iterable[NodeRow]) -> None:
+        self.db.executemany("DELETE FROM nodes WHERE canonical = ?", ((c,) for c in canonicals))
+        self.db.executemany(
+            "INSERT OR REPLACE INTO nodes (canonical, story_id, reason, via, ts, words) VALUES (?, ?, ?, ?, ?, ?)",
+            ((r.canonical, r.story_id, r.reason, r.via, r.ts, r.words) for r in rows),
+        )
+
     # --- stories ------------------------------------------------------------------
 
-    def story_records(self) -> dict[str, StoryRecord]:
+    def story_records(self, ids: Sequence[str] | None = None) -> dict[str, StoryRecord]:
+        query = "SELECT id, first_seen, fingerprint, changed_at FROM stories"
+        rows = self.db.execute(query) if ids is None else self._select_in(query + " WHERE id IN ({})", list(ids))
         return {
             row[0]: StoryRecord(
-                id=row[0],
-                first_seen=_time(row[1]),
-                fingerprint=row[2],
+                id=row[0], first_seen=_time(row[1]), fingerprint=row[2],
                 changed_at=_time(row[3]) if row[3] else None,
             )
-            for row in self.db.execute("SELECT id, first_seen, fingerprint, changed_at FROM stories")
+            for row in rows
         }
 
-    def story_members(self) -> dict[str, str]:
-        return dict(self.db.execute("SELECT canonical, story_id FROM story_members").fetchall())
+    def story_topics(self, ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+        return {row[0]: [tuple(t) for t in json.loads(row[1])] for row in self._select_in(
+            "SELECT id, topics FROM stories WHERE id IN ({})", list(ids))}
 
-    def replace_stories(self, records: Iterable[StoryRecord], members: Iterable[tuple[str, str]]) -> None:
-        self.db.execute("DELETE FROM stories")
-        self.db.execute("DELETE FROM story_members")
+    def story_exists(self, story_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone() is not None
+
+    def story_count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM stories").fetchone()[0]
+
+    def delete_stories(self, ids: Iterable[str]) -> None:
+        self.db.executemany("DELETE FROM stories WHERE id = ?", ((i,) for i in ids))
+
+    def put_stories(self, rows: Iterable[tuple[StoryRecord, Sequence[tuple[str, str]]]]) -> None:
         self.db.executemany(
-            "INSERT INTO stories (id, first_seen, fingerprint, changed_at) VALUES (?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO stories (id, first_seen, fingerprint, changed_at, topics) VALUES (?, ?, ?, ?, ?)",
             (
-                (
-                    r.id,
-                    r.first_seen.isoformat(),
-                    r.fingerprint,
-                    r.changed_at.isoformat() if r.changed_at else None,
-                )
-                for r in records
+                (r.id, r.first_seen.isoformat(), r.fingerprint, r.changed_at.isoformat() if r.changed_at else None,
+                 json.dumps([list(t) for t in topics], ensure_ascii=False))
+                for r, topics in rows
             ),
         )
-        self.db.executemany("INSERT INTO story_members (canonical, story_id) VALUES (?, ?)", members)
+
+    # --- feeds --------------------------------------------------------------------
+
+    def feed_slugs_of_stories(self, ids: Sequence[str]) -> list[tuple[str, str, str]]:
+        """(slug, sort_key, story_id) rows of these stories."""
+        return list(self._select_in("SELECT slug, sort_key, story_id FROM feed_entries WHERE story_id IN ({})",
+                                    list(ids)))
+
+    def delete_feed_entries(self, ids: Iterable[str]) -> None:
+        self.db.executemany("DELETE FROM feed_entries WHERE story_id = ?", ((i,) for i in ids))
+
+    def put_feed_entries(self, rows: Iterable[tuple[str, str, str]]) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO feed_entries (slug, sort_key, story_id) VALUES (?, ?, ?)", rows)
+
+    def feed_top(self, slug: str, limit: int) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "SELECT story_id FROM feed_entries WHERE slug = ? ORDER BY sort_key DESC LIMIT ?", (slug, limit))]
+
+    def rank_cutoff(self, slug: str, limit: int) -> str | None:
+        """The sort key of the feed's last entry within the cap (None if fewer entries)."""
+        row = self.db.execute(
+            "SELECT sort_key FROM feed_entries WHERE slug = ? ORDER BY sort_key DESC LIMIT 1 OFFSET ?",
+            (slug, limit - 1)).fetchone()
+        return row[0] if row else None
+
+    def feed_totals(self) -> dict[str, tuple[int, str]]:
+        """slug -> (number of stories, newest sort key)."""
+        return {row[0]: (row[1], row[2]) for row in self.db.execute(
+            "SELECT slug, COUNT(*), MAX(sort_key) FROM feed_entries GROUP BY slug")}
+
+    def adjust_topic_names(self, changes: dict[tuple[str, str], int]) -> None:
+        for (slug, name), delta in sorted(changes.items()):
+            if delta:
+                self.db.execute(
+                    "INSERT INTO topic_names (slug, name, uses) VALUES (?, ?, ?)"
+                    " ON CONFLICT (slug, name) DO UPDATE SET uses = uses + excluded.uses", (slug, name, delta))
+        self.db.execute("DELETE FROM topic_names WHERE uses <= 0")
+
+    def topic_names(self, slugs: Sequence[str] | None = None) -> dict[str, str]:
+        """slug -> its most used spelling (ties: alphabetical)."""
+        query = "SELECT slug, name, uses FROM topic_names"
+        rows = self.db.execute(query) if slugs is None else self._select_in(query + " WHERE slug IN ({})", list(slugs))
+        best: dict[str, tuple[int, str]] = {}
+        for slug, name, uses in rows:
+            if slug not in best or (-uses, name) < (-best[slug][0], best[slug][1]):
+                best[slug] = (uses, name)
+        return {slug: name for slug, (_uses, name) in best.items()}
+
+    # --- helpers ------------------------------------------------------------------
+
+    def _select_in(self, query: str, values: list[Any], chunk: int = 500) -> Iterator[tuple[Any, ...]]:
+        for start in range(0, len(values), chunk):
+            part = values[start : start + chunk]
+            yield from self.db.execute(query.format(",".join("?" * len(part))), part)
 
 
 def _time(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
-
-
-def _file_record(row: tuple[Any, ...]) -> FileRecord:
-    return FileRecord(
-        path=row[0],
-        size=row[1],
-        mtime_ns=row[2],
-        hash=row[3],
-        status=row[4],
-        reason=row[5],
-        warnings=tuple(json.loads(row[6])) if row[6] else (),
-        article=article_from_json(row[7]) if row[7] else None,
-    )
 
 
 # --- article (de)serialisation --------------------------------------------------------
@@ -214,32 +376,13 @@ def _date(moment: dt.datetime | None) -> str | None:
 def article_to_json(article: Article) -> str:
     return json.dumps(
         [
-            article.path,
-            article.title,
-            article.url,
-            article.canonical,
-            _date(article.published),
-            [article.provider.name, article.provider.domain],
-            article.excerpt,
-            _date(article.updated),
-            article.category,
-            article.kind,
-            article.quality,
-            article.heat,
-            [[t.name, t.slug] for t in article.topics],
-            _image(article.image),
+            article.path, article.title, article.url, article.canonical, _date(article.published),
+            [article.provider.name, article.provider.domain], article.excerpt, _date(article.updated),
+            article.category, article.kind, article.quality, article.heat,
+            [[t.name, t.slug] for t in article.topics], _image(article.image),
             [
-                [
-                    r.title,
-                    r.url,
-                    r.canonical,
-                    [r.provider.name, r.provider.domain],
-                    r.excerpt,
-                    _date(r.published),
-                    r.quality,
-                    r.heat,
-                    _image(r.image),
-                ]
+                [r.title, r.url, r.canonical, [r.provider.name, r.provider.domain], r.excerpt,
+                 _date(r.published), r.quality, r.heat, _image(r.image)]
                 for r in article.related
             ],
             article.draft,
@@ -258,24 +401,8 @@ def _load_date(text: str | None) -> dt.datetime | None:
 
 
 def article_from_json(text: str) -> Article:
-    (
-        path,
-        title,
-        url,
-        canonical,
-        published,
-        provider,
-        excerpt,
-        updated,
-        category,
-        kind,
-        quality,
-        heat,
-        topics,
-        image,
-        related,
-        draft,
-    ) = json.loads(text)
+    (path, title, url, canonical, published, provider, excerpt, updated, category, kind, quality, heat,
+     topics, image, related, draft) = json.loads(text)
     return Article(
         path=path,
         title=title,
@@ -293,15 +420,8 @@ def article_from_json(text: str) -> Article:
         image=_load_image(image),
         related=tuple(
             RelatedItem(
-                title=r[0],
-                url=r[1],
-                canonical=r[2],
-                provider=Provider(*r[3]),
-                excerpt=r[4],
-                published=_load_date(r[5]),
-                quality=r[6],
-                heat=r[7],
-                image=_load_image(r[8]),
+                title=r[0], url=r[1], canonical=r[2], provider=Provider(*r[3]), excerpt=r[4],
+                published=_load_date(r[5]), quality=r[6], heat=r[7], image=_load_image(r[8]),
             )
             for r in related
         ),

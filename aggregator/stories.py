@@ -17,8 +17,8 @@ import hashlib
 import re
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from .articles import Article, Image, Provider, Topic
 from .config import StoryOptions
@@ -207,19 +207,34 @@ def _sort_key_date(value: dt.datetime | None) -> tuple[int, str]:
     return (0, value.isoformat()) if value is not None else (1, "")
 
 
-def cluster_articles(articles: Iterable[Article], options: StoryOptions) -> list[Cluster]:
-    """Group published articles (drafts must already be left out) into clusters."""
+def index_articles(
+    articles: Iterable[Article],
+) -> tuple[list[Article], dict[str, list[Article]], dict[str, tuple[Article, int]]]:
+    """Files by path, files by canonical URL, and where each related-only member is described.
+
+    A member that exists as its own file is described by that file; one known only from
+    `related` entries is described by the first file (by path) that names it.
+    """
     files = sorted(articles, key=lambda a: a.path)
     by_canonical: dict[str, list[Article]] = defaultdict(list)
     for article in files:
         by_canonical[article.canonical].append(article)
-
-    # What each member is known as: its own file wins over what others say of it.
     related_info: dict[str, tuple[Article, int]] = {}
     for article in files:
         for index, item in enumerate(article.related):
             if item.canonical not in by_canonical and item.canonical not in related_info:
                 related_info[item.canonical] = (article, index)
+    return files, by_canonical, related_info
+
+
+def cluster_articles(articles: Iterable[Article], options: StoryOptions) -> list[Cluster]:
+    """Group published articles (drafts must already be left out) into clusters.
+
+    The result for each connected group of evidence depends only on that group, so a
+    rebuild that re-clusters just the groups a change touched gets what a full
+    rebuild would.
+    """
+    files, by_canonical, related_info = index_articles(articles)
 
     uf = _UnionFind()
     reason: dict[str, tuple[str, str]] = {}
@@ -237,10 +252,9 @@ def cluster_articles(articles: Iterable[Article], options: StoryOptions) -> list
             if reason[item.canonical][0] == "file":
                 reason[item.canonical] = ("related", article.path)
 
-    members = {key: _member(key, by_canonical, related_info, reason) for key in uf.parent}
+    described = {key: describe_member(key, by_canonical, related_info) for key in uf.parent}
     if options.headline_matching:
-        _merge_headlines(uf, members, reason, options)
-        members = {key: _member(key, by_canonical, related_info, reason) for key in uf.parent}
+        _merge_headlines(uf, described, reason, options)
 
     groups: dict[str, list[str]] = defaultdict(list)
     for key in uf.parent:
@@ -250,19 +264,26 @@ def cluster_articles(articles: Iterable[Article], options: StoryOptions) -> list
         group_articles = tuple(a for k in sorted(keys) for a in by_canonical.get(k, ()))
         if not group_articles:
             continue
-        ordered = sorted((members[k] for k in keys), key=lambda m: (_sort_key_date(m.published), m.canonical))
-        clusters.append(Cluster(members=tuple(ordered), articles=group_articles))
+        members = [with_reason(described[k], *reason.get(k, ("related", ""))) for k in keys]
+        clusters.append(Cluster(members=order_members(members), articles=group_articles))
     clusters.sort(key=lambda c: (_sort_key_date(c.members[0].published), c.members[0].canonical))
     return clusters
 
 
-def _member(
+def order_members(members: Iterable[Member]) -> tuple[Member, ...]:
+    return tuple(sorted(members, key=lambda m: (_sort_key_date(m.published), m.canonical)))
+
+
+def with_reason(member: Member, reason: str, via: str) -> Member:
+    return replace(member, reason=reason, via=via)
+
+
+def describe_member(
     key: str,
     by_canonical: Mapping[str, list[Article]],
     related_info: Mapping[str, tuple[Article, int]],
-    reason: Mapping[str, tuple[str, str]],
 ) -> Member:
-    why, via = reason.get(key, ("related", ""))
+    """A member as its own file describes it, or else as the first `related` entry does."""
     if key in by_canonical:
         article = by_canonical[key][0]
         return Member(
@@ -276,8 +297,8 @@ def _member(
             heat=article.heat,
             image=article.image,
             paths=tuple(a.path for a in by_canonical[key]),
-            reason=why,
-            via=via,
+            reason="file",
+            via="",
         )
     source, index = related_info[key]
     item = source.related[index]
@@ -292,9 +313,27 @@ def _member(
         heat=item.heat,
         image=item.image,
         paths=(),
-        reason=why,
-        via=via,
+        reason="related",
+        via=source.path,
     )
+
+
+def headlines_match(
+    words_a: frozenset[str],
+    words_b: frozenset[str],
+    published_a: dt.datetime | None,
+    published_b: dt.datetime | None,
+    options: StoryOptions,
+) -> bool:
+    """Whether two headlines are close enough in words and time to be one story."""
+    if published_a is None or published_b is None:
+        return False
+    if abs(published_a - published_b) > dt.timedelta(hours=options.headline_window_hours):
+        return False
+    shared = len(words_a & words_b)
+    if shared < options.headline_min_shared:
+        return False
+    return shared / len(words_a | words_b) >= options.headline_threshold
 
 
 def _merge_headlines(
@@ -424,12 +463,14 @@ def assign_ids(
     previous_members: Mapping[str, str],
     previous: Mapping[str, StoryRecord],
     now: dt.datetime,
+    taken_elsewhere: Callable[[str], bool] = lambda story_id: False,
 ) -> tuple[list[Story], dict[str, StoryRecord]]:
     """Give each cluster its lasting id and work out each story's `updated`.
 
     `previous_members` maps canonical URL -> story id from the last build. A cluster
     keeps the id most of its members had (the oldest, when stories merged); a cluster
     split off an old story, or never seen, gets an id derived from its earliest member.
+    `taken_elsewhere` tells whether an id belongs to a story outside these clusters.
     """
     claims: dict[str, list[tuple[int, int]]] = defaultdict(list)  # old id -> (members, cluster index)
     for index, cluster in enumerate(clusters):
@@ -456,29 +497,37 @@ def assign_ids(
         story_id = chosen.get(index)
         if story_id is None:
             attempt = 0
-            while (story_id := derived_story_id(cluster.members[0].canonical, attempt)) in used:
+            while (story_id := derived_story_id(cluster.members[0].canonical, attempt)) in used or (
+                story_id not in previous and taken_elsewhere(story_id)
+            ):
                 attempt += 1
             used.add(story_id)
-        story, record = _story(story_id, cluster, previous.get(story_id), now)
+        story, record = build_story(story_id, cluster.members, cluster.articles, previous.get(story_id), now)
         stories.append(story)
         records[story_id] = record
     return stories, records
 
 
-def _story(
-    story_id: str, cluster: Cluster, old: StoryRecord | None, now: dt.datetime
+def build_story(
+    story_id: str,
+    cluster_members: Sequence[Member],
+    articles: Sequence[Article],
+    old: StoryRecord | None,
+    now: dt.datetime,
 ) -> tuple[Story, StoryRecord]:
-    primary = choose_primary(cluster.members)
-    others = tuple(m for m in cluster.members if m is not primary)
+    """The story of these members; `updated` moves only when its content changed."""
+    ordered = order_members(cluster_members)
+    primary = choose_primary(ordered)
+    others = tuple(m for m in ordered if m is not primary)
     members = (primary, *others)
     topic_names: dict[str, list[str]] = defaultdict(list)
-    for article in cluster.articles:
+    for article in articles:
         for topic in article.topics:
             topic_names[topic.slug].append(topic.name)
     topics = tuple(Topic(name=min(names), slug=slug) for slug, names in sorted(topic_names.items()))
-    categories = tuple(sorted({a.category for a in cluster.articles if a.category}))
+    categories = tuple(sorted({a.category for a in articles if a.category}))
     dates = [m.published for m in members if m.published is not None]
-    dates += [a.updated for a in cluster.articles if a.updated is not None]
+    dates += [a.updated for a in articles if a.updated is not None]
     published = min(m.published for m in members if m.published is not None)
     newest_real = max(dates)
     fingerprint = _fingerprint(primary, others, topics)

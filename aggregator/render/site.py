@@ -7,11 +7,10 @@ from collections.abc import Sequence
 
 from lxml import etree
 
-from ..catalog import Feed
+from ..catalog import FeedInfo
 from ..text import escape
 from .entry import human_date
 from .links import MEDIA_TYPES, FeedLinks
-from .xmlfeeds import feed_updated
 
 _FORMAT_LABELS = (("atom", "Atom"), ("rss", "RSS"), ("json", "JSON Feed"))
 _STYLE = (
@@ -23,7 +22,7 @@ _STYLE = (
 
 
 def render_index(
-    feeds: Sequence[Feed],
+    feeds: Sequence[FeedInfo],
     links: FeedLinks,
     site_title: str,
     site_description: str,
@@ -43,7 +42,7 @@ def render_index(
             f'<a href="{escape(links.feed(feed.slug, fmt))}" type="{MEDIA_TYPES[fmt]}">{label}</a>'
             for fmt, label in _FORMAT_LABELS
         )
-        newest = human_date(feed_updated(feed, fallback)) if feed.stories else "-"
+        newest = human_date(feed.newest) if feed.newest else "-"
         rows.append(
             f'<tr><td>{escape(feed.title)}<div class="muted">{escape(feed.description)}</div></td>'
             f'<td class="n">{feed.total}</td><td>{escape(newest)}</td><td>{subscribe}</td></tr>'
@@ -73,12 +72,12 @@ def render_index(
     return page.encode("utf-8")
 
 
-def render_opml(feeds: Sequence[Feed], links: FeedLinks, site_title: str, fallback: dt.datetime) -> bytes:
+def render_opml(feeds: Sequence[FeedInfo], links: FeedLinks, site_title: str, fallback: dt.datetime) -> bytes:
     """OPML 2.0 listing every feed's Atom URL, for importing into a reader at once."""
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
     etree.SubElement(head, "title").text = site_title
-    newest = max((feed_updated(f, fallback) for f in feeds), default=fallback)
+    newest = max((f.newest for f in feeds if f.newest), default=fallback)
     etree.SubElement(head, "dateModified").text = newest.strftime("%a, %d %b %Y %H:%M:%S GMT")
     body = etree.SubElement(root, "body")
     for feed in feeds:

@@ -1,0 +1,92 @@
+"""Reading and parsing changed files, in a process pool when there are many.
+
+A cold build of a large folder is bound by YAML parsing, so it is spread over every
+core, in large batches to keep the cost of handing work around small. Workers read the
+files themselves (the parent never holds raw bytes) and send back the finished records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from .articles import ArticleError, parse_article
+from .content import FileEntry, read_file
+from .store import FileRecord, article_to_json
+
+log = logging.getLogger("aggregator.parse")
+POOL_THRESHOLD = 400  # fewer changed files than this are parsed in-process
+BATCH_SIZE = 256
+
+
+@dataclass(frozen=True)
+class ParseJob:
+    root: Path
+    max_bytes: int
+    url_aliases: Mapping[str, str]
+
+
+def hash_bytes(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def parse_entry(job: ParseJob, entry: FileEntry, known_hash: str | None, mtime_ns: int) -> FileRecord | None:
+    """One file to a record; None if it vanished, or if its bytes match `known_hash`."""
+    try:
+        data = read_file(job.root, entry.path, job.max_bytes)
+    except FileNotFoundError:
+        return None
+    except ValueError as exc:
+        return _unreadable(entry, str(exc))
+    except OSError as exc:
+        return _unreadable(entry, f"cannot read: {exc.strerror or exc}")
+    digest = hash_bytes(data)
+    if digest == known_hash:
+        return FileRecord(entry.path, len(data), mtime_ns, digest, "same", None, (), None)
+    try:
+        result = parse_article(entry.path, data, job.url_aliases)
+    except ArticleError as exc:
+        return FileRecord(entry.path, len(data), mtime_ns, digest, "skipped", exc.reason, (), None)
+    except Exception as exc:  # a parser bug must not stop the build: it is this file's problem
+        log.exception("unexpected error parsing %r", entry.path)
+        return FileRecord(entry.path, len(data), mtime_ns, digest, "skipped", f"internal error: {exc!r}", (), None)
+    status = "draft" if result.article.draft else "ok"
+    return FileRecord(
+        entry.path, len(data), mtime_ns, digest, status, None, result.warnings, article_to_json(result.article)
+    )
+
+
+def _unreadable(entry: FileEntry, reason: str) -> FileRecord:
+    # size -1 never matches a stat, so the file is tried again on every scan.
+    return FileRecord(entry.path, -1, -1, "", "skipped", reason, (), None)
+
+
+def _parse_batch(
+    job: ParseJob, batch: Sequence[tuple[FileEntry, str | None, int]]
+) -> list[FileRecord | None]:
+    return [parse_entry(job, entry, known, mtime) for entry, known, mtime in batch]
+
+
+def parse_entries(
+    job: ParseJob, work: Sequence[tuple[FileEntry, str | None, int]], workers: int | None = None
+) -> Iterator[FileRecord | None]:
+    """Parse (entry, known hash, mtime to record) items, in order, on every core if many."""
+    workers = workers or os.cpu_count() or 1
+    if len(work) < POOL_THRESHOLD or workers < 2:
+        for entry, known, mtime in work:
+            yield parse_entry(job, entry, known, mtime)
+        return
+    # fork is cheap but unsafe once threads run (the daemon's web server, the scheduler).
+    method = "fork" if threading.active_count() == 1 else "forkserver"
+    context = multiprocessing.get_context(method)
+    batches = [work[i : i + BATCH_SIZE] for i in range(0, len(work), BATCH_SIZE)]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for records in pool.map(_parse_batch, [job] * len(batches), batches, chunksize=1):
+            yield from records
