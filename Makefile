@@ -1,0 +1,39 @@
+# The two set-up commands: `make run` and `make test`. Both create .venv themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+N ?= 100000
+
+.PHONY: run test lint bench load clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(STAMP)
+
+# Install, then serve the bundled seeds/ at http://127.0.0.1:8080 with the embedded defaults.
+run: $(STAMP)
+	$(BIN)/aggregator build --content seeds --output feeds
+	@echo "Feeds are in feeds/ (open feeds/index.html)."
+
+# Install with the test dependencies, lint, then run the whole suite.
+test: $(TEST_STAMP)
+	$(BIN)/ruff check aggregator tests bench
+	$(BIN)/python -m pytest -q
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check aggregator tests bench
+	$(BIN)/ruff format --check aggregator tests bench
+
+clean:
+	rm -rf $(VENV) .state build *.egg-info
+	find feeds -mindepth 1 ! -name .gitkeep -delete

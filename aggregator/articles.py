@@ -1,0 +1,446 @@
+"""The Article model: front matter in, a normalised, validated, output-safe record out.
+
+Everything the rest of the service sees has passed through here: dates are UTC, URLs
+are absolute http(s), text is plain and XML-safe, topics carry a slug, YAML 1.1
+surprises are undone, and private fields (`secured`) are never copied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+from slugify import slugify
+
+from .text import plain_text
+from .urls import canonical_url, clean_url, host_of
+
+UTC = dt.timezone.utc
+MAX_TITLE = 300
+MAX_EXCERPT = 1000
+MAX_NAME = 120
+MAX_TOPICS = 50
+MAX_RELATED = 100
+MAX_IMAGES = 10
+MAX_NESTING = 64
+_EARLIEST = dt.datetime(1970, 1, 1, tzinfo=UTC)
+_LATEST = dt.datetime(2199, 12, 31, tzinfo=UTC)
+_BRACKET_RUN = re.compile(r"[\[{]{%d}" % MAX_NESTING)
+
+
+class ArticleError(ValueError):
+    """The file cannot become an article; `reason` says why, for the build report."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# --- YAML -----------------------------------------------------------------------------
+
+
+class ContentLoader(yaml.CSafeLoader):
+    """libyaml's safe loader with YAML 1.2 scalars.
+
+    YAML 1.1 reads `no`, `off` and `y` as booleans (the Norway problem), `10:30` as the
+    integer 630 and `0755` as octal. Content files mean text by those, so only
+    true/false are booleans and only plain decimal, signed or float forms are numbers.
+    Timestamps stay: dates are normalised by the model.
+    """
+
+
+ContentLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (
+        "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+    for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
+}
+ContentLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+ContentLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
+)
+ContentLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^(?:[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+0123456789."),
+)
+
+
+class _FrontMatter(YAMLHandler):
+    """python-frontmatter's YAML handler, loading with `ContentLoader`."""
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return yaml.load(fm, Loader=ContentLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+_HANDLER = _FrontMatter()
+
+
+def load_front_matter(data: bytes) -> tuple[Mapping[str, Any], str]:
+    """Split and parse the front matter; every failure becomes an ArticleError."""
+    if not data.strip():
+        raise ArticleError("empty file")
+    if b"\x00" in data:
+        raise ArticleError("binary file (contains NUL bytes)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ArticleError(f"not UTF-8 text (invalid byte at offset {exc.start})") from None
+    text = text.lstrip()
+    if not _HANDLER.detect(text):
+        raise ArticleError("no front matter (the file must start with a '---' line)")
+    try:
+        front, body = _HANDLER.split(text)
+    except ValueError:
+        raise ArticleError("front matter is not closed by a '---' line") from None
+    if _BRACKET_RUN.search(front):
+        raise ArticleError(f"front matter nested deeper than {MAX_NESTING} levels")
+    try:
+        metadata = _HANDLER.load(front)
+    except yaml.YAMLError as exc:
+        raise ArticleError(f"invalid YAML: {_yaml_problem(exc)}") from None
+    except RecursionError:
+        raise ArticleError(f"front matter nested deeper than {MAX_NESTING} levels") from None
+    if not isinstance(metadata, dict):
+        kind = "empty" if metadata is None else f"a {type(metadata).__name__}"
+        raise ArticleError(f"front matter must be a mapping of fields, got {kind}")
+    return metadata, body
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    problem = getattr(exc, "problem", None) or exc.__class__.__name__
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 2}, column {mark.column + 1}" if mark is not None else ""
+    return f"{problem}{where}"
+
+
+# --- the model ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    url: str
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    name: str
+    domain: str
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedItem:
+    """Another outlet's coverage of the same story, as an article's `related` entry."""
+
+    title: str
+    url: str
+    canonical: str
+    provider: Provider
+    excerpt: str = ""
+    published: dt.datetime | None = None
+    quality: int | None = None
+    heat: int | None = None
+    image: Image | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    path: str  # relative to the content folder, POSIX separators
+    title: str
+    url: str
+    canonical: str
+    published: dt.datetime
+    provider: Provider
+    excerpt: str = ""
+    updated: dt.datetime | None = None
+    category: str = ""
+    kind: str = "article"
+    quality: int | None = None
+    heat: int | None = None
+    topics: tuple[Topic, ...] = ()
+    image: Image | None = None
+    related: tuple[RelatedItem, ...] = ()
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    article: Article
+    warnings: tuple[str, ...] = field(default=())
+
+
+# --- normalisation --------------------------------------------------------------------
+
+
+def parse_article(path: str, data: bytes, url_aliases: Mapping[str, str] | None = None) -> ParseResult:
+    """Turn one file's bytes into an Article, or raise ArticleError with the reason."""
+    metadata, _body = load_front_matter(data)
+    return article_from_metadata(path, metadata, url_aliases)
+
+
+def article_from_metadata(
+    path: str, meta: Mapping[str, Any], url_aliases: Mapping[str, str] | None = None
+) -> ParseResult:
+    warnings: list[str] = []
+
+    title_raw = meta.get("title")
+    if title_raw is None:
+        raise ArticleError("missing required field 'title'")
+    if not _is_scalar(title_raw):
+        raise ArticleError(f"'title' must be text, got {_kind(title_raw)}")
+    title = plain_text(title_raw, MAX_TITLE)
+    if not title:
+        raise ArticleError("'title' is empty")
+
+    url = _first_link(meta)
+    published = _required_date(meta)
+    updated = _optional_date(meta, ("updatedDateTime", "modifiedDateTime", "updated"), warnings)
+    if updated is not None and updated < published:
+        updated = None
+
+    provider = _provider(meta.get("provider"), url)
+    aliases = url_aliases or {}
+    article = Article(
+        path=path,
+        title=title,
+        url=url,
+        canonical=canonical_url(url, aliases),
+        published=published,
+        updated=updated,
+        provider=provider,
+        excerpt=plain_text(meta.get("excerpt"), MAX_EXCERPT) if _is_scalar(meta.get("excerpt")) else "",
+        category=plain_text(meta.get("category"), MAX_NAME).lower() if _is_scalar(meta.get("category")) else "",
+        kind=plain_text(meta.get("type"), MAX_NAME).lower() or "article" if _is_scalar(meta.get("type")) else "article",
+        quality=_score(meta, "quality", warnings),
+        heat=_score(meta, "heat", warnings),
+        topics=_topics(meta.get("topics"), warnings),
+        image=_first_image(meta.get("images"), warnings),
+        related=_related(meta.get("related"), aliases, warnings),
+        draft=not _published_flag(meta.get("published", True), warnings),
+    )
+    return ParseResult(article, tuple(warnings))
+
+
+def _is_scalar(value: object) -> bool:
+    return value is None or isinstance(value, (str, int, float, dt.date))
+
+
+def _kind(value: object) -> str:
+    return {dict: "a mapping", list: "a list"}.get(type(value), type(value).__name__)
+
+
+def _first_link(meta: Mapping[str, Any]) -> str:
+    given = [(key, meta.get(key)) for key in ("webUrl", "originalUrl", "url", "link") if meta.get(key)]
+    if not given:
+        raise ArticleError("missing required field 'webUrl' (or 'originalUrl')")
+    for _key, value in given:
+        url = clean_url(value)
+        if url:
+            return url
+    key, value = given[0]
+    shown = plain_text(value, 80) if _is_scalar(value) else _kind(value)
+    raise ArticleError(f"'{key}' is not an absolute http(s) URL: {shown!r}")
+
+
+def to_utc(value: object) -> dt.datetime | None:
+    """A datetime in UTC from what YAML gives: datetime, date, or ISO 8601 text."""
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            moment = dt.datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    else:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # no zone given: taken as UTC
+    moment = moment.astimezone(UTC).replace(microsecond=0)
+    if not _EARLIEST <= moment <= _LATEST:
+        return None
+    return moment
+
+
+def _required_date(meta: Mapping[str, Any]) -> dt.datetime:
+    for key in ("publishedDateTime", "date", "published_at"):
+        if key in meta and meta[key] is not None:
+            value = to_utc(meta[key])
+            if value is None:
+                shown = plain_text(meta[key], 60) if _is_scalar(meta[key]) else _kind(meta[key])
+                raise ArticleError(f"'{key}' is not an ISO 8601 date between 1970 and 2199: {shown!r}")
+            return value
+    raise ArticleError("missing required field 'publishedDateTime'")
+
+
+def _optional_date(meta: Mapping[str, Any], keys: tuple[str, ...], warnings: list[str]) -> dt.datetime | None:
+    for key in keys:
+        if meta.get(key) is not None:
+            value = to_utc(meta[key])
+            if value is None:
+                warnings.append(f"'{key}' is not an ISO 8601 date; ignored")
+            return value
+    return None
+
+
+def _score(meta: Mapping[str, Any], key: str, warnings: list[str]) -> int | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            warnings.append(f"'{key}' is not a number; ignored")
+            return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        warnings.append(f"'{key}' is not a number; ignored")
+        return None
+    if not 0 <= value <= 100:
+        warnings.append(f"'{key}' {value} is outside 0-100; clamped")
+    return int(min(100, max(0, round(value))))
+
+
+def _published_flag(value: object, warnings: list[str]) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("false", "no", "off", "n", "0", "draft"):
+        return False
+    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "on", "y", "1"):
+        return True
+    if isinstance(value, int):
+        return value != 0
+    warnings.append("'published' is not true or false; taken as a draft")
+    return False
+
+
+def _provider(value: object, url: str) -> Provider:
+    domain = host_of(url)
+    if isinstance(value, dict):
+        name = plain_text(value.get("name"), MAX_NAME) if _is_scalar(value.get("name")) else ""
+        raw_domain = value.get("domain")
+        if isinstance(raw_domain, str):
+            cleaned = plain_text(raw_domain, MAX_NAME).lower()
+            if re.fullmatch(r"[a-z0-9.\-]+", cleaned):
+                domain = cleaned[4:] if cleaned.startswith("www.") else cleaned
+        return Provider(name=name or domain, domain=domain)
+    if isinstance(value, str) and value.strip():
+        return Provider(name=plain_text(value, MAX_NAME) or domain, domain=domain)
+    return Provider(name=domain, domain=domain)
+
+
+def topic_slug(name: str) -> str:
+    """ASCII slug for URLs; names that transliterate to nothing (emoji) get a stable one."""
+    slug = slugify(name, max_length=60, word_boundary=True)
+    if slug:
+        return slug
+    import hashlib
+
+    return "topic-" + hashlib.blake2b(name.encode("utf-8"), digest_size=4).hexdigest()
+
+
+def _topics(value: object, warnings: list[str]) -> tuple[Topic, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        value = [value]
+    if not isinstance(value, list):
+        warnings.append(f"'topics' must be a list, got {_kind(value)}; ignored")
+        return ()
+    seen: dict[str, Topic] = {}
+    for item in value[: MAX_TOPICS * 2]:
+        if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+            warnings.append(f"a topic must be text, got {_kind(item)}; ignored")
+            continue
+        name = plain_text(item, MAX_NAME)
+        if not name:
+            continue
+        slug = topic_slug(name)
+        seen.setdefault(slug, Topic(name=name, slug=slug))
+    if len(seen) > MAX_TOPICS:
+        warnings.append(f"more than {MAX_TOPICS} topics; the rest ignored")
+    return tuple(list(seen.values())[:MAX_TOPICS])
+
+
+def _first_image(value: object, warnings: list[str]) -> Image | None:
+    if not isinstance(value, list):
+        return None
+    for item in value[:MAX_IMAGES]:
+        if isinstance(item, str):
+            item = {"url": item}
+        if not isinstance(item, dict):
+            continue
+        url = clean_url(item.get("url"))
+        if url is None:
+            if item.get("url"):
+                warnings.append("an image URL is not an absolute http(s) URL; ignored")
+            continue
+        return Image(url=url, width=_dimension(item.get("width")), height=_dimension(item.get("height")))
+    return None
+
+
+def _dimension(value: object) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 0 < value <= 100_000 else None
+
+
+def _related(value: object, aliases: Mapping[str, str], warnings: list[str]) -> tuple[RelatedItem, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        warnings.append(f"'related' must be a list, got {_kind(value)}; ignored")
+        return ()
+    items: list[RelatedItem] = []
+    seen: set[str] = set()
+    dropped = 0
+    for entry in value:
+        if len(items) >= MAX_RELATED:
+            warnings.append(f"more than {MAX_RELATED} related items; the rest ignored")
+            break
+        if not isinstance(entry, dict):
+            dropped += 1
+            continue
+        url = clean_url(entry.get("webUrl") or entry.get("originalUrl") or entry.get("url"))
+        title = plain_text(entry.get("title"), MAX_TITLE) if _is_scalar(entry.get("title")) else ""
+        if url is None or not title:
+            dropped += 1
+            continue
+        canonical = canonical_url(url, aliases)
+        if canonical in seen:
+            continue
+        seen.add(canonical)
+        items.append(
+            RelatedItem(
+                title=title,
+                url=url,
+                canonical=canonical,
+                provider=_provider(entry.get("provider"), url),
+                excerpt=plain_text(entry.get("excerpt"), MAX_EXCERPT) if _is_scalar(entry.get("excerpt")) else "",
+                published=to_utc(entry.get("publishedDateTime")),
+                quality=_score(entry, "quality", []),
+                heat=_score(entry, "heat", []),
+                image=_first_image(entry.get("images"), []),
+            )
+        )
+    if dropped:
+        warnings.append(f"{dropped} related item(s) without a title or an absolute http(s) link; ignored")
+    return tuple(items)

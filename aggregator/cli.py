@@ -1,0 +1,165 @@
+"""The `aggregator` command: a thin click layer over the library.
+
+Exit codes: 0 built (skipped files are reported, not fatal); 1 with `--strict` when
+anything was skipped, when `check` finds a problem, or when a build could not run;
+2 for usage and config errors.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .config import Config, ConfigError, load_config
+
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+
+def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--config, --content and --output, shared by every command that reads content."""
+
+    @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+                  help="Config file [default: $AGGREGATOR_CONFIG, else config/aggregator.yaml, "
+                       "else the embedded defaults].")
+    @click.option("--content", type=click.Path(file_okay=False, path_type=Path),
+                  help="Content folder (overrides content.dir).")
+    @click.option("--output", type=click.Path(file_okay=False, path_type=Path),
+                  help="Output folder (overrides output.dir).")
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+def load_cli_config(config_path: Path | None, content: Path | None, output: Path | None, **overrides: Any) -> Config:
+    """The config with command-line overrides; a bad value exits 2 with key and reason."""
+    try:
+        config = load_config(config_path)
+        return config.with_overrides(content_dir=content, output_dir=output, **overrides)
+    except ConfigError as exc:
+        click.echo(f"aggregator: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="aggregator")
+def main() -> None:
+    """Turn a folder of news articles into per-topic Atom, RSS and JSON feeds."""
+
+
+@main.command()
+@common_options
+@click.option("--strict", is_flag=True, help="Exit 1 if any file was skipped.")
+@click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON on stdout.")
+@click.option("--full", is_flag=True, help="Re-read and re-render everything, ignoring the manifest.")
+def build(config_path: Path | None, content: Path | None, output: Path | None, strict: bool,
+          as_json: bool, full: bool) -> None:
+    """Rebuild the feeds now (waits for a build already running)."""
+    from .build import BuildError, BuildLockTimeout, run_build
+
+    config = load_cli_config(config_path, content, output)
+
+    def waiting() -> None:
+        click.echo(f"aggregator: another build is running; waiting up to "
+                   f"{config.lock_timeout_seconds:g} s for it to finish", err=True)
+
+    try:
+        report = run_build(config, full=full, on_wait=waiting)
+    except BuildLockTimeout as exc:
+        click.echo(f"aggregator: {exc}; not built", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    except BuildError as exc:
+        click.echo(f"aggregator: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    except OSError as exc:
+        click.echo(f"aggregator: build failed: {exc}; the published feeds are unchanged", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        _print_report(report, config)
+    if strict and report.skipped:
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _print_report(report: Any, config: Config) -> None:
+    from .build import display_path
+
+    click.echo(f"Scanned {report.files_scanned} files in {config.content_dir}: {report.articles} articles, "
+               f"{report.drafts} drafts, {len(report.skipped)} skipped ({report.parsed} parsed this time).")
+    for problem in report.skipped:
+        click.echo(f"  skipped {display_path(problem.path)}: {problem.reason}")
+    for problem in report.warnings:
+        click.echo(f"  warning {display_path(problem.path)}: {problem.reason}")
+    click.echo(f"{report.stories} stories in {len(report.feeds)} feeds.")
+    if report.nothing_changed:
+        click.echo(f"Nothing changed; {report.unchanged} files in {config.output_dir} left as they are.")
+    else:
+        click.echo(f"Wrote {len(report.written)} files, {report.unchanged} unchanged, "
+                   f"{len(report.removed)} removed, in {config.output_dir}.")
+    click.echo(f"Done in {report.duration_ms} ms.")
+
+
+@main.command()
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON on stdout.")
+def check(config_path: Path | None, content: Path | None, output: Path | None, as_json: bool) -> None:
+    """Validate the content folder without writing anything; exit 1 on any problem."""
+    from .build import BuildError
+    from .preview import check_content
+
+    config = load_cli_config(config_path, content, output)
+    try:
+        result = check_content(config)
+    except BuildError as exc:
+        click.echo(f"aggregator: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    if as_json:
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        from .build import display_path
+
+        for problem in result["problems"]:
+            click.echo(f"{display_path(problem['path'])}: {problem['reason']}")
+        for warning in result["warnings"]:
+            click.echo(f"{display_path(warning['path'])}: warning: {warning['reason']}")
+        click.echo(f"{result['files']} files: {result['articles']} articles, {result['drafts']} drafts, "
+                   f"{len(result['problems'])} problems, {len(result['warnings'])} warnings.")
+    if result["problems"]:
+        sys.exit(EXIT_PROBLEMS)
+
+
+@main.command()
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="Print the feeds as JSON on stdout.")
+def topics(config_path: Path | None, content: Path | None, output: Path | None, as_json: bool) -> None:
+    """List the feeds with their entry counts (without writing anything)."""
+    from .build import BuildError
+    from .preview import list_feeds
+
+    config = load_cli_config(config_path, content, output)
+    try:
+        feeds = list_feeds(config)
+    except BuildError as exc:
+        click.echo(f"aggregator: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    if as_json:
+        click.echo(json.dumps(feeds, indent=2, ensure_ascii=False))
+        return
+    width = max((len(f["slug"]) for f in feeds), default=4)
+    click.echo(f"{'FEED':<{width}}  {'ENTRIES':>7}  {'STORIES':>7}  TITLE")
+    for feed in feeds:
+        click.echo(f"{feed['slug']:<{width}}  {feed['entries']:>7}  {feed['stories']:>7}  {feed['title']}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

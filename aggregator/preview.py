@@ -1,0 +1,98 @@
+"""Read-only views of the content: what `check`, `topics` and `stories` show.
+
+They run the same reader, clusterer and catalog as a build, in memory, and write
+nothing: not the output folder, not the state store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dataclasses import dataclass
+from typing import Any
+
+from .articles import Article, ArticleError, parse_article
+from .build import BuildError, Problem
+from .catalog import build_catalog
+from .config import Config
+from .content import read_file, scan
+from .stories import Story, StoryRecord, assign_ids, cluster_articles
+
+
+@dataclass
+class ContentView:
+    files: int
+    articles: list[Article]
+    drafts: int
+    problems: list[Problem]
+    warnings: list[Problem]
+
+
+def read_content(config: Config) -> ContentView:
+    try:
+        scanned = scan(config.content_dir, config.patterns)
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        raise BuildError(str(exc)) from None
+    problems = [Problem(p.path, p.reason) for p in scanned.problems]
+    warnings: list[Problem] = []
+    articles: list[Article] = []
+    drafts = 0
+    for entry in scanned.files:
+        try:
+            data = read_file(config.content_dir, entry.path, config.max_file_bytes)
+            result = parse_article(entry.path, data, config.stories.url_aliases)
+        except FileNotFoundError:
+            continue
+        except ArticleError as exc:
+            problems.append(Problem(entry.path, exc.reason))
+            continue
+        except ValueError as exc:
+            problems.append(Problem(entry.path, str(exc)))
+            continue
+        except OSError as exc:
+            problems.append(Problem(entry.path, f"cannot read: {exc.strerror or exc}"))
+            continue
+        warnings.extend(Problem(entry.path, w) for w in result.warnings)
+        if result.article.draft:
+            drafts += 1
+        else:
+            articles.append(result.article)
+    return ContentView(len(scanned.files), articles, drafts, problems, warnings)
+
+
+def check_content(config: Config) -> dict[str, Any]:
+    view = read_content(config)
+    return {
+        "files": view.files,
+        "articles": len(view.articles),
+        "drafts": view.drafts,
+        "problems": [{"path": p.path, "reason": p.reason} for p in view.problems],
+        "warnings": [{"path": p.path, "reason": p.reason} for p in view.warnings],
+    }
+
+
+def current_stories(config: Config) -> list[Story]:
+    """The stories a build would publish now, with the ids the state store holds."""
+    view = read_content(config)
+    members: dict[str, str] = {}
+    records: dict[str, StoryRecord] = {}
+    if config.state_path.is_file():
+        from .store import StateStore
+
+        with StateStore(config.state_path) as store:
+            members, records = store.story_members(), store.story_records()
+    clusters = cluster_articles(view.articles, config.stories)
+    stories, _ = assign_ids(clusters, members, records, dt.datetime.now(dt.timezone.utc))
+    return stories
+
+
+def list_feeds(config: Config) -> list[dict[str, Any]]:
+    view = read_content(config)
+    clusters = cluster_articles(view.articles, config.stories)
+    stories, _ = assign_ids(clusters, {}, {}, dt.datetime.now(dt.timezone.utc))
+    return [
+        {"slug": f.slug, "title": f.title, "kind": f.kind, "entries": len(f.stories), "stories": f.total}
+        for f in build_catalog(stories, config)
+    ]
+
+

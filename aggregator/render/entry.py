@@ -1,0 +1,73 @@
+"""What every format says about one story: HTML content, image type, dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import mimetypes
+from urllib.parse import urlsplit
+
+from ..stories import Member, Story
+from ..text import escape, sanitize_html
+
+_IMAGE_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".svg": "image/svg+xml",
+}
+
+
+def image_type(url: str) -> str | None:
+    """The media type an image URL's extension names, or None when it names none."""
+    path = urlsplit(url).path.lower()
+    dot = path.rfind(".")
+    if dot == -1:
+        return None
+    found = _IMAGE_TYPES.get(path[dot:])
+    if found:
+        return found
+    guessed, _ = mimetypes.guess_type("x" + path[dot:])
+    return guessed if guessed and guessed.startswith("image/") else None
+
+
+def human_date(moment: dt.datetime | None) -> str:
+    return moment.strftime("%d %b %Y") if moment else ""
+
+
+def coverage_label(member: Member) -> str:
+    return f"{member.provider.name} - {member.title}"
+
+
+def entry_html(story: Story) -> str:
+    """The entry's HTML body: image, excerpt, source link and 'More coverage'."""
+    primary = story.primary
+    parts: list[str] = []
+    if primary.image:
+        size = ""
+        if primary.image.width and primary.image.height:
+            size = f' width="{primary.image.width}" height="{primary.image.height}"'
+        parts.append(f'<p><img src="{escape(primary.image.url)}" alt="{escape(primary.title)}"{size}></p>')
+    if primary.excerpt:
+        parts.append(f"<p>{escape(primary.excerpt)}</p>")
+    parts.append(
+        f'<p><a href="{escape(primary.url)}">Read at {escape(primary.provider.name)}</a>'
+        f" ({escape(human_date(primary.published))})</p>"
+    )
+    if story.others:
+        items = []
+        for member in story.others:
+            date = f" ({escape(human_date(member.published))})" if member.published else ""
+            items.append(
+                f'<li>{escape(member.provider.name)} - <a href="{escape(member.url)}">{escape(member.title)}</a>'
+                f"{date}</li>"
+            )
+        parts.append("<p><strong>More coverage</strong></p><ul>" + "".join(items) + "</ul>")
+    return sanitize_html("".join(parts))
+
+
+def iso(moment: dt.datetime) -> str:
+    """RFC 3339 in UTC with a `Z`, the form every validator accepts."""
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

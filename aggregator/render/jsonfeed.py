@@ -1,0 +1,63 @@
+"""JSON Feed 1.1, with the story's members in the `_story` extension object."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from ..catalog import Feed
+from ..stories import Member, Story
+from .entry import entry_html, iso
+from .links import FeedLinks
+
+VERSION = "https://jsonfeed.org/version/1.1"
+
+
+def _member(member: Member) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "url": member.url,
+        "title": member.title,
+        "provider": {"name": member.provider.name, "domain": member.provider.domain},
+        "reason": member.reason,
+    }
+    if member.published:
+        data["date_published"] = iso(member.published)
+    return data
+
+
+def _item(story: Story) -> dict[str, Any]:
+    primary = story.primary
+    item: dict[str, Any] = {
+        "id": story.id,
+        "url": primary.url,
+        "title": primary.title,
+        "content_html": entry_html(story),
+        "summary": primary.excerpt or primary.title,
+        "date_published": iso(story.published),
+        "date_modified": iso(story.updated),
+        "authors": [{"name": primary.provider.name, "url": f"https://{primary.provider.domain}/"}],
+    }
+    if primary.image:
+        item["image"] = primary.image.url
+    if story.topics:
+        item["tags"] = [topic.name for topic in story.topics]
+    item["_story"] = {
+        "primary": primary.url,
+        "members": [_member(m) for m in story.members],
+    }
+    return item
+
+
+def render_json(feed: Feed, links: FeedLinks, site_title: str, language: str, fallback: dt.datetime) -> bytes:
+    document: dict[str, Any] = {
+        "version": VERSION,
+        "title": feed.title,
+        "home_page_url": links.home,
+        "feed_url": links.feed(feed.slug, "json"),
+        "description": feed.description,
+        "language": language,
+        "authors": [{"name": site_title, "url": links.home}],
+        "items": [_item(story) for story in feed.stories],
+    }
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -1,0 +1,152 @@
+"""Atom 1.0 and RSS 2.0 through feedgen, with feedgen 1.0.0's traps handled here only.
+
+The traps, and what this module does about each:
+- entries are prepended by default: every entry is added with `order="append"`;
+- feed `updated`/`lastBuildDate` and entry `updated` default to now(): all are set
+  from the stories' own dates, so the same content gives the same bytes;
+- Atom entry links lose `rel` and `type` (upstream issue #135): only the alternate
+  link goes through feedgen (its rel and type are put back); related and enclosure
+  links, the RSS enclosure and the Media RSS elements are written by the
+  `_StoryEntryExtension` below;
+- lxml raises on XML-illegal characters: all text has passed `text.xml_safe` in the
+  model, and `_safe` guards what is built here;
+- the RSS channel `<link>` is the last link added: self is added first, alternate last;
+- RSS `<author>` needs an e-mail address: the outlet goes to `dc:creator` instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from ..catalog import Feed
+from ..stories import Story
+from ..text import xml_safe
+from .entry import entry_html, image_type
+from .links import MEDIA_TYPES, FeedLinks
+
+MEDIA_NS = "http://search.yahoo.com/mrss/"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+GENERATOR = "aggregator"
+
+
+def _safe(text: str) -> str:
+    return xml_safe(text)
+
+
+class _StoryFeedExtension(BaseExtension):
+    def extend_ns(self) -> dict[str, str]:
+        return {"media": MEDIA_NS, "dc": DC_NS}
+
+
+class _StoryEntryExtension(BaseEntryExtension):
+    """Writes what feedgen would get wrong: typed links, Media RSS, dc:creator."""
+
+    def __init__(self) -> None:
+        self.story: Story | None = None
+
+    def extend_atom(self, entry: etree._Element) -> etree._Element:
+        assert self.story is not None
+        story = self.story
+        # feedgen's Atom elements carry no namespace prefix of their own (the root's
+        # xmlns is a plain attribute), so ours are created the same way.
+        for link in entry.findall("link"):
+            link.set("rel", "alternate")  # the only link feedgen writes: the primary's page
+            link.set("type", "text/html")
+        for member in story.others:
+            etree.SubElement(
+                entry, "link", rel="related", type="text/html", href=member.url,
+                title=_safe(f"{member.provider.name}: {member.title}"),
+            )
+        image = story.primary.image
+        media_type = image_type(image.url) if image else None
+        if image is not None and media_type:
+            etree.SubElement(entry, "link", rel="enclosure", type=media_type, href=image.url)
+        self._media(entry)
+        return entry
+
+    def extend_rss(self, item: etree._Element) -> etree._Element:
+        assert self.story is not None
+        image = self.story.primary.image
+        media_type = image_type(image.url) if image else None
+        if image is not None and media_type:
+            # RSS 2.0 requires a length; 0 is the documented value for "unknown".
+            etree.SubElement(item, "enclosure", url=image.url, length="0", type=media_type)
+        creator = etree.SubElement(item, f"{{{DC_NS}}}creator")
+        creator.text = _safe(self.story.primary.provider.name)
+        self._media(item)
+        return item
+
+    def _media(self, parent: etree._Element) -> None:
+        assert self.story is not None
+        image = self.story.primary.image
+        if image is None:
+            return
+        attrs = {"url": image.url, "medium": "image"}
+        media_type = image_type(image.url)
+        if media_type:
+            attrs["type"] = media_type
+        if image.width and image.height:
+            attrs["width"], attrs["height"] = str(image.width), str(image.height)
+        etree.SubElement(parent, f"{{{MEDIA_NS}}}content", attrs)
+        thumb = {k: v for k, v in attrs.items() if k in ("url", "width", "height")}
+        etree.SubElement(parent, f"{{{MEDIA_NS}}}thumbnail", thumb)
+
+
+def feed_updated(feed: Feed, fallback: dt.datetime) -> dt.datetime:
+    """The newest entry's date: the same content always gives the same bytes."""
+    return max((s.updated for s in feed.stories), default=fallback)
+
+
+def _generator(feed: Feed, links: FeedLinks, site_title: str, language: str, fmt: str,
+               fallback: dt.datetime) -> FeedGenerator:
+    fg = FeedGenerator()
+    fg.register_extension("story", _StoryFeedExtension, _StoryEntryExtension, atom=True, rss=True)
+    fg.id(links.feed(feed.slug, "atom"))
+    fg.title(_safe(feed.title))
+    fg.subtitle(_safe(feed.description)) if fmt == "atom" else fg.description(_safe(feed.description))
+    fg.author({"name": _safe(site_title)})
+    fg.language(language)
+    fg.generator(GENERATOR)
+    # The RSS channel <link> is the last link added: self first, alternate last.
+    fg.link(href=links.feed(feed.slug, fmt), rel="self", type=MEDIA_TYPES[fmt])
+    fg.link(href=links.home, rel="alternate", type="text/html")
+    updated = feed_updated(feed, fallback)
+    fg.updated(updated)
+    fg.lastBuildDate(updated)
+    for story in feed.stories:
+        _add_entry(fg, story)
+    return fg
+
+
+def _add_entry(fg: FeedGenerator, story: Story) -> None:
+    primary = story.primary
+    fe = fg.add_entry(order="append")
+    fe.story.story = story
+    fe.id(story.id)
+    fe.guid(story.id, permalink=False)
+    fe.title(_safe(primary.title))
+    fe.link(href=primary.url, rel="alternate")
+    fe.published(story.published)
+    fe.updated(story.updated)
+    fe.pubDate(story.published)
+    fe.author({"name": _safe(primary.provider.name), "uri": f"https://{primary.provider.domain}/"})
+    summary = _safe(primary.excerpt or primary.title)
+    fe.summary(summary)
+    fe.description(summary)
+    fe.content(entry_html(story), type="html")
+    for topic in story.topics:
+        fe.category(term=topic.slug, label=_safe(topic.name))
+
+
+def render_atom(feed: Feed, links: FeedLinks, site_title: str, language: str, fallback: dt.datetime) -> bytes:
+    fg = _generator(feed, links, site_title, language, "atom", fallback)
+    return fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+
+
+def render_rss(feed: Feed, links: FeedLinks, site_title: str, language: str, fallback: dt.datetime) -> bytes:
+    fg = _generator(feed, links, site_title, language, "rss", fallback)
+    return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)

@@ -1,0 +1,424 @@
+"""Merging related articles into stories, and giving each story a lasting id.
+
+A story is a cluster of coverage of one event. Members are keyed by canonical URL, so
+two files for one article, or a `related` entry that also exists as its own file, are
+one member. Clusters form by union-find over three kinds of evidence, each recorded as
+the member's `reason`: the same canonical URL (`url`), a declared `related` entry
+(`related`), and near-identical headlines within a time window (`headline`), guarded
+against chaining.
+
+Everything here is pure: articles and the previous id table in, stories out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from .articles import Article, Image, Provider, Topic
+from .config import StoryOptions
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+STOPWORDS = frozenset(
+    """a an and are as at be been but by for from has have how in into is it its new of on or
+    over says say said than that the their this to up was were what when where which who why
+    will with after about amid more most than your you our we they he she his her them not no
+    just can could would should may might now out off via vs""".split()
+)
+_STORY_NAMESPACE = uuid.UUID("6f1d3b8e-4c52-5a8e-9b77-2a4d1c0e9f31")
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One piece of coverage in a story: a file, a `related` entry, or both."""
+
+    canonical: str
+    url: str
+    title: str
+    excerpt: str
+    provider: Provider
+    published: dt.datetime | None
+    quality: int | None
+    heat: int | None
+    image: Image | None
+    paths: tuple[str, ...]  # content files holding this article; empty if known only from `related`
+    reason: str  # why it joined: "first", "url", "related" or "headline"
+    via: str  # the file or member that brought it in
+
+
+@dataclass(frozen=True)
+class Story:
+    id: str
+    primary: Member
+    members: tuple[Member, ...]  # primary first, then the rest by date and URL
+    topics: tuple[Topic, ...]
+    categories: tuple[str, ...]
+    published: dt.datetime
+    updated: dt.datetime
+    fingerprint: str
+
+    @property
+    def others(self) -> tuple[Member, ...]:
+        return self.members[1:]
+
+    @property
+    def file_members(self) -> tuple[Member, ...]:
+        return tuple(m for m in self.members if m.paths)
+
+
+@dataclass(frozen=True)
+class StoryRecord:
+    """What the state store remembers of a story between builds."""
+
+    id: str
+    first_seen: dt.datetime
+    fingerprint: str
+    changed_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A story before it has an id."""
+
+    members: tuple[Member, ...]
+    articles: tuple[Article, ...]  # the file members' articles
+
+
+# --- clustering -----------------------------------------------------------------------
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+        self.size: dict[str, int] = {}
+
+    def add(self, key: str) -> None:
+        if key not in self.parent:
+            self.parent[key] = key
+            self.size[key] = 1
+
+    def find(self, key: str) -> str:
+        root = key
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[key] != root:
+            self.parent[key], key = root, self.parent[key]
+        return root
+
+    def union(self, a: str, b: str) -> str:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return ra
+        if (self.size[ra], rb) < (self.size[rb], ra):
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.size[ra] += self.size[rb]
+        return ra
+
+
+def significant_words(title: str) -> frozenset[str]:
+    """The words that carry a headline's meaning, for near-duplicate detection."""
+    return frozenset(
+        w for w in (m.group().casefold() for m in _WORD.finditer(title)) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())
+    )
+
+
+def _sort_key_date(value: dt.datetime | None) -> tuple[int, str]:
+    return (0, value.isoformat()) if value is not None else (1, "")
+
+
+def cluster_articles(articles: Iterable[Article], options: StoryOptions) -> list[Cluster]:
+    """Group published articles (drafts must already be left out) into clusters."""
+    files = sorted(articles, key=lambda a: a.path)
+    by_canonical: dict[str, list[Article]] = defaultdict(list)
+    for article in files:
+        by_canonical[article.canonical].append(article)
+
+    # What each member is known as: its own file wins over what others say of it.
+    related_info: dict[str, tuple[Article, int]] = {}
+    for article in files:
+        for index, item in enumerate(article.related):
+            if item.canonical not in by_canonical and item.canonical not in related_info:
+                related_info[item.canonical] = (article, index)
+
+    uf = _UnionFind()
+    reason: dict[str, tuple[str, str]] = {}
+    for canonical, group in by_canonical.items():
+        uf.add(canonical)
+        reason[canonical] = ("url", group[1].path) if len(group) > 1 else ("first", group[0].path)
+    for article in files:
+        for item in article.related:
+            uf.add(item.canonical)
+            if item.canonical == article.canonical:
+                continue
+            if uf.find(item.canonical) != uf.find(article.canonical):
+                uf.union(item.canonical, article.canonical)
+                reason.setdefault(item.canonical, ("related", article.path))
+            if reason[item.canonical][0] == "first":
+                reason[item.canonical] = ("related", article.path)
+
+    members = {key: _member(key, by_canonical, related_info, reason) for key in uf.parent}
+    if options.headline_matching:
+        _merge_headlines(uf, members, reason, options)
+        members = {key: _member(key, by_canonical, related_info, reason) for key in uf.parent}
+
+    groups: dict[str, list[str]] = defaultdict(list)
+    for key in uf.parent:
+        groups[uf.find(key)].append(key)
+    clusters = []
+    for keys in groups.values():
+        group_articles = tuple(a for k in sorted(keys) for a in by_canonical.get(k, ()))
+        if not group_articles:
+            continue
+        ordered = sorted((members[k] for k in keys), key=lambda m: (_sort_key_date(m.published), m.canonical))
+        clusters.append(Cluster(members=tuple(ordered), articles=group_articles))
+    clusters.sort(key=lambda c: (_sort_key_date(c.members[0].published), c.members[0].canonical))
+    return clusters
+
+
+def _member(
+    key: str,
+    by_canonical: Mapping[str, list[Article]],
+    related_info: Mapping[str, tuple[Article, int]],
+    reason: Mapping[str, tuple[str, str]],
+) -> Member:
+    why, via = reason.get(key, ("related", ""))
+    if key in by_canonical:
+        article = by_canonical[key][0]
+        return Member(
+            canonical=key,
+            url=article.url,
+            title=article.title,
+            excerpt=article.excerpt,
+            provider=article.provider,
+            published=article.published,
+            quality=article.quality,
+            heat=article.heat,
+            image=article.image,
+            paths=tuple(a.path for a in by_canonical[key]),
+            reason=why,
+            via=via,
+        )
+    source, index = related_info[key]
+    item = source.related[index]
+    return Member(
+        canonical=key,
+        url=item.url,
+        title=item.title,
+        excerpt=item.excerpt,
+        provider=item.provider,
+        published=item.published,
+        quality=item.quality,
+        heat=item.heat,
+        image=item.image,
+        paths=(),
+        reason=why,
+        via=via,
+    )
+
+
+def _merge_headlines(
+    uf: _UnionFind,
+    members: Mapping[str, Member],
+    reason: dict[str, tuple[str, str]],
+    options: StoryOptions,
+) -> None:
+    """Join near-identical headlines published within the window of each other.
+
+    Chaining guard: an edge merges two clusters only if the joining headline also
+    shares `headline_min_shared` significant words with the anchor (earliest headline)
+    of the cluster it joins, and the merged cluster stays within `max_cluster_size`.
+    """
+    window = dt.timedelta(hours=options.headline_window_hours)
+    dated = sorted(
+        (m for m in members.values() if m.published is not None), key=lambda m: (m.published, m.canonical)
+    )
+    words = {m.canonical: significant_words(m.title) for m in dated}
+    postings: dict[str, list[Member]] = defaultdict(list)
+    anchors: dict[str, Member] = {}
+    for member in dated:
+        root = uf.find(member.canonical)
+        anchors.setdefault(root, member)
+    start_of: dict[str, int] = defaultdict(int)
+    for member in dated:
+        mine = words[member.canonical]
+        if len(mine) < options.headline_min_shared:
+            for word in mine:
+                postings[word].append(member)
+            continue
+        shared: dict[str, int] = defaultdict(int)
+        candidates: dict[str, Member] = {}
+        for word in mine:
+            posting = postings[word]
+            start = start_of[word]
+            assert member.published is not None
+            while start < len(posting) and member.published - posting[start].published > window:  # type: ignore[operator]
+                start += 1
+            start_of[word] = start
+            for other in posting[start:]:
+                shared[other.canonical] += 1
+                candidates[other.canonical] = other
+            posting.append(member)
+        best: list[tuple[float, str]] = []
+        for key, count in shared.items():
+            if count < options.headline_min_shared:
+                continue
+            theirs = words[key]
+            similarity = count / len(mine | theirs)
+            if similarity >= options.headline_threshold:
+                best.append((-similarity, key))
+        for _neg, key in sorted(best):
+            _try_join(uf, member, candidates[key], words, anchors, reason, options)
+
+
+def _try_join(
+    uf: _UnionFind,
+    member: Member,
+    other: Member,
+    words: Mapping[str, frozenset[str]],
+    anchors: dict[str, Member],
+    reason: dict[str, tuple[str, str]],
+    options: StoryOptions,
+) -> None:
+    root_m, root_o = uf.find(member.canonical), uf.find(other.canonical)
+    if root_m == root_o:
+        return
+    if uf.size[root_m] + uf.size[root_o] > options.max_cluster_size:
+        return
+    anchor_o, anchor_m = anchors[root_o], anchors[root_m]
+    mine = words[member.canonical]
+    if len(mine & words[anchor_o.canonical]) < options.headline_min_shared:
+        return
+    if len(words[other.canonical] & words[anchor_m.canonical]) < options.headline_min_shared:
+        return
+    merged = uf.union(root_m, root_o)
+    anchors[merged] = min(anchor_o, anchor_m, key=lambda m: (m.published, m.canonical))
+    if reason.get(member.canonical, ("first", ""))[0] == "first":
+        reason[member.canonical] = ("headline", other.canonical)
+
+
+# --- stories --------------------------------------------------------------------------
+
+
+def choose_primary(members: Sequence[Member]) -> Member:
+    """Highest quality, then heat, then earliest, then URL (so the choice is stable)."""
+    return min(
+        members,
+        key=lambda m: (
+            -(m.quality if m.quality is not None else -1),
+            -(m.heat if m.heat is not None else -1),
+            _sort_key_date(m.published),
+            m.canonical,
+        ),
+    )
+
+
+def derived_story_id(anchor_canonical: str, attempt: int = 0) -> str:
+    """A story id from its earliest member's URL, so a lost state store gives it back."""
+    name = anchor_canonical if attempt == 0 else f"{anchor_canonical}#{attempt}"
+    return f"urn:uuid:{uuid.uuid5(_STORY_NAMESPACE, name)}"
+
+
+def _fingerprint(primary: Member, members: Sequence[Member], topics: Sequence[Topic]) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for member in (primary, *members):
+        for part in (
+            member.canonical,
+            member.url,
+            member.title,
+            member.excerpt,
+            member.provider.name,
+            member.published.isoformat() if member.published else "",
+            member.image.url if member.image else "",
+        ):
+            digest.update(part.encode("utf-8", "surrogatepass"))
+            digest.update(b"\x1f")
+        digest.update(b"\x1e")
+    for topic in topics:
+        digest.update(topic.slug.encode() + b"\x1f" + topic.name.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def assign_ids(
+    clusters: Sequence[Cluster],
+    previous_members: Mapping[str, str],
+    previous: Mapping[str, StoryRecord],
+    now: dt.datetime,
+) -> tuple[list[Story], dict[str, StoryRecord]]:
+    """Give each cluster its lasting id and work out each story's `updated`.
+
+    `previous_members` maps canonical URL -> story id from the last build. A cluster
+    keeps the id most of its members had (the oldest, when stories merged); a cluster
+    split off an old story, or never seen, gets an id derived from its earliest member.
+    """
+    claims: dict[str, list[tuple[int, int]]] = defaultdict(list)  # old id -> (members, cluster index)
+    for index, cluster in enumerate(clusters):
+        counts: dict[str, int] = defaultdict(int)
+        for member in cluster.members:
+            old = previous_members.get(member.canonical)
+            if old is not None and old in previous:
+                counts[old] += 1
+        for old, count in counts.items():
+            claims[old].append((count, index))
+
+    # Each old id goes to the cluster holding most of its members (earliest cluster on ties).
+    winner_of: dict[str, int] = {old: min(c, key=lambda ci: (-ci[0], ci[1]))[1] for old, c in claims.items()}
+    chosen: dict[int, str] = {}
+    for index in range(len(clusters)):
+        mine = [old for old, winner in winner_of.items() if winner == index]
+        if mine:
+            chosen[index] = min(mine, key=lambda old: (previous[old].first_seen, old))
+
+    used = set(chosen.values())
+    stories: list[Story] = []
+    records: dict[str, StoryRecord] = {}
+    for index, cluster in enumerate(clusters):
+        story_id = chosen.get(index)
+        if story_id is None:
+            attempt = 0
+            while (story_id := derived_story_id(cluster.members[0].canonical, attempt)) in used:
+                attempt += 1
+            used.add(story_id)
+        story, record = _story(story_id, cluster, previous.get(story_id), now)
+        stories.append(story)
+        records[story_id] = record
+    return stories, records
+
+
+def _story(story_id: str, cluster: Cluster, old: StoryRecord | None, now: dt.datetime) -> tuple[Story, StoryRecord]:
+    primary = choose_primary(cluster.members)
+    others = tuple(m for m in cluster.members if m is not primary)
+    members = (primary, *others)
+    topic_names: dict[str, list[str]] = defaultdict(list)
+    for article in cluster.articles:
+        for topic in article.topics:
+            topic_names[topic.slug].append(topic.name)
+    topics = tuple(Topic(name=min(names), slug=slug) for slug, names in sorted(topic_names.items()))
+    categories = tuple(sorted({a.category for a in cluster.articles if a.category}))
+    dates = [m.published for m in members if m.published is not None]
+    dates += [a.updated for a in cluster.articles if a.updated is not None]
+    published = min(m.published for m in members if m.published is not None)
+    newest_real = max(dates)
+    fingerprint = _fingerprint(primary, others, topics)
+
+    first_seen = old.first_seen if old else now
+    changed_at = old.changed_at if old else None
+    if old is not None and old.fingerprint != fingerprint:
+        changed_at = now
+    updated = max(newest_real, changed_at) if changed_at else newest_real
+    story = Story(
+        id=story_id,
+        primary=primary,
+        members=members,
+        topics=topics,
+        categories=categories,
+        published=published,
+        updated=updated,
+        fingerprint=fingerprint,
+    )
+    return story, StoryRecord(id=story_id, first_seen=first_seen, fingerprint=fingerprint, changed_at=changed_at)

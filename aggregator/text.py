@@ -1,0 +1,72 @@
+"""Making untrusted text safe for XML, JSON and HTML output.
+
+Content files are written by other people and tools: any text field may hold HTML,
+entities, control characters or unpaired surrogates. Plain-text fields are reduced to
+text (markup removed, entities decoded, XML-illegal characters dropped); HTML we emit
+goes through nh3, a real sanitiser, with an allow-list of tags and http(s) URLs only.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+
+# Characters XML 1.0 forbids, plus the non-characters the W3C validator rejects.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_WHITESPACE = re.compile(r"\s+")
+_MARKUP_HINT = re.compile(r"[<&]")
+
+ALLOWED_TAGS = frozenset({"p", "a", "img", "ul", "li", "strong", "em", "br", "time", "span", "figure"})
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "width", "height"},
+    "time": {"datetime"},
+}
+ALLOWED_URL_SCHEMES = frozenset({"http", "https"})
+
+
+def xml_safe(text: str) -> str:
+    """Drop characters that XML 1.0 cannot carry at all (they would break the feed)."""
+    return _XML_ILLEGAL.sub("", text)
+
+
+def plain_text(value: object, max_length: int) -> str:
+    """A single line of plain text: markup removed, entities decoded, length bounded."""
+    if value is None or isinstance(value, (dict, list, tuple, set)):
+        return ""
+    text = xml_safe(str(value))
+    if _MARKUP_HINT.search(text):
+        # nh3 with no allowed tags strips markup (and the bodies of script/style);
+        # unescaping afterwards turns entities into the characters they stand for.
+        text = xml_safe(html.unescape(nh3.clean(text, tags=set())))
+    text = _WHITESPACE.sub(" ", text).strip()
+    return truncate(text, max_length)
+
+
+def truncate(text: str, max_length: int) -> str:
+    """Cut at a word boundary near the limit and mark the cut with an ellipsis."""
+    if len(text) <= max_length:
+        return text
+    cut = text[: max_length - 1]
+    space = cut.rfind(" ")
+    if space > max_length * 0.6:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-") + "…"
+
+
+def sanitize_html(markup: str) -> str:
+    """The last gate before HTML leaves the service: allow-listed tags, http(s) URLs."""
+    return nh3.clean(
+        xml_safe(markup),
+        tags=set(ALLOWED_TAGS),
+        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(ALLOWED_URL_SCHEMES),
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def escape(text: str) -> str:
+    return html.escape(text, quote=True)
