@@ -74,16 +74,19 @@ class RebuildJob:
             self._idle.set()
 
     def _run_once(self) -> None:
-        from .build import BuildLockTimeout  # the build stack loads only when a build runs
+        from .build import BuildError, BuildLockTimeout
 
         build = self._build or _default_build()
         try:
             report = build(self.config, lock_timeout=lock_timeout_for_schedule(self.config))
         except BuildLockTimeout:
             log.info("scheduled build skipped: another process is building (lock %s)", self.config.lock_path)
+        except BuildError as exc:
+            log.error("scheduled build failed: %s; the published feeds are unchanged", exc)
         except Exception:
-            log.exception("scheduled build failed")
+            log.exception("scheduled build failed; the published feeds are unchanged")
         else:
+            _log_problems(report)
             log.info("%s", report.summary_line())
 
     def stop(self, timeout: float) -> bool:
@@ -95,6 +98,19 @@ class RebuildJob:
     @property
     def busy(self) -> bool:
         return not self._idle.is_set()
+
+
+def _log_problems(report: Any) -> None:
+    """One line per skipped file, only when it first appears, so a bad file is not
+    repeated every interval; `aggregator build` and `aggregator check` list them all."""
+    from .build import display_path
+
+    for problem in getattr(report, "skipped", ()):
+        if getattr(problem, "new", True):
+            log.warning("skipped %s: %s", display_path(problem.path), problem.reason)
+    for problem in getattr(report, "warnings", ()):
+        if getattr(problem, "new", True):
+            log.info("warning %s: %s", display_path(problem.path), problem.reason)
 
 
 def _default_build() -> BuildFunction:
