@@ -20,7 +20,7 @@ from slugify import slugify
 from .text import plain_text
 from .urls import canonical_url, clean_url, host_of
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 MAX_TITLE = 300
 MAX_EXCERPT = 1000
 MAX_NAME = 120
@@ -30,7 +30,7 @@ MAX_IMAGES = 10
 MAX_NESTING = 64
 _EARLIEST = dt.datetime(1970, 1, 1, tzinfo=UTC)
 _LATEST = dt.datetime(2199, 12, 31, tzinfo=UTC)
-_BRACKET_RUN = re.compile(r"[\[{]{%d}" % MAX_NESTING)
+_BRACKET_RUN = re.compile(r"[\[{]{" + str(MAX_NESTING) + "}")
 
 
 class ArticleError(ValueError):
@@ -55,8 +55,11 @@ class ContentLoader(yaml.CSafeLoader):
 
 
 ContentLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (
-        "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+    ]
     for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
 }
 ContentLoader.add_implicit_resolver(
@@ -67,7 +70,9 @@ ContentLoader.add_implicit_resolver(
 )
 ContentLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
-    re.compile(r"^(?:[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    re.compile(
+        r"^(?:[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
     list("-+0123456789."),
 )
 
@@ -76,7 +81,7 @@ class _FrontMatter(YAMLHandler):
     """python-frontmatter's YAML handler, loading with `ContentLoader`."""
 
     def load(self, fm: str, **kwargs: object) -> Any:
-        return yaml.load(fm, Loader=ContentLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(fm, Loader=ContentLoader)
 
 
 _HANDLER = _FrontMatter()
@@ -223,8 +228,12 @@ def article_from_metadata(
         updated=updated,
         provider=provider,
         excerpt=plain_text(meta.get("excerpt"), MAX_EXCERPT) if _is_scalar(meta.get("excerpt")) else "",
-        category=plain_text(meta.get("category"), MAX_NAME).lower() if _is_scalar(meta.get("category")) else "",
-        kind=plain_text(meta.get("type"), MAX_NAME).lower() or "article" if _is_scalar(meta.get("type")) else "article",
+        category=plain_text(meta.get("category"), MAX_NAME).lower()
+        if _is_scalar(meta.get("category"))
+        else "",
+        kind=plain_text(meta.get("type"), MAX_NAME).lower() or "article"
+        if _is_scalar(meta.get("type"))
+        else "article",
         quality=_score(meta, "quality", warnings),
         heat=_score(meta, "heat", warnings),
         topics=_topics(meta.get("topics"), warnings),
@@ -434,7 +443,9 @@ def _related(value: object, aliases: Mapping[str, str], warnings: list[str]) -> 
                 url=url,
                 canonical=canonical,
                 provider=_provider(entry.get("provider"), url),
-                excerpt=plain_text(entry.get("excerpt"), MAX_EXCERPT) if _is_scalar(entry.get("excerpt")) else "",
+                excerpt=plain_text(entry.get("excerpt"), MAX_EXCERPT)
+                if _is_scalar(entry.get("excerpt"))
+                else "",
                 published=to_utc(entry.get("publishedDateTime")),
                 quality=_score(entry, "quality", []),
                 heat=_score(entry, "heat", []),

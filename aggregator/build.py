@@ -9,6 +9,7 @@ published feeds as they were.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -34,7 +35,7 @@ from .store import FileRecord, StateStore
 from .stories import Story, assign_ids, cluster_articles
 
 log = logging.getLogger("aggregator.build")
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 # A file modified this close to the scan may be modified again within the same mtime
 # tick; it is re-hashed on the next scan rather than trusted by its stat.
 RACY_WINDOW_NS = 2_000_000_000
@@ -104,11 +105,11 @@ class BuildReport:
 
 
 def _stamp(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def display_path(path: str) -> str:
@@ -154,15 +155,14 @@ def run_build(
         lock.release()
 
 
-def _write_status(config: Config, status: str, started: dt.datetime, report: BuildReport | None,
-                  error: str | None) -> None:
+def _write_status(
+    config: Config, status: str, started: dt.datetime, report: BuildReport | None, error: str | None
+) -> None:
     """The last build's outcome, for /healthz in any web worker."""
     finished = _now()
     previous: dict[str, Any] = {}
-    try:
+    with contextlib.suppress(OSError, ValueError):
         previous = json.loads(config.status_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        pass
     last_success = _stamp(finished) if status == "ok" else previous.get("last_success_at")
     data = {
         "status": status,
@@ -182,11 +182,20 @@ def _write_status(config: Config, status: str, started: dt.datetime, report: Bui
 def _config_fingerprint(config: Config) -> str:
     """What, besides content, decides the output: a change forces a full re-render."""
     relevant = (
-        config.site_title, config.site_description, config.base_url, config.language, config.max_items,
-        [asdict(s) for s in config.extra_feeds], asdict(config.stories), config.max_file_bytes,
-        str(config.content_dir.resolve()), str(config.output_dir.resolve()),
+        config.site_title,
+        config.site_description,
+        config.base_url,
+        config.language,
+        config.max_items,
+        [asdict(s) for s in config.extra_feeds],
+        asdict(config.stories),
+        config.max_file_bytes,
+        str(config.content_dir.resolve()),
+        str(config.output_dir.resolve()),
     )
-    return hashlib.blake2b(json.dumps(relevant, sort_keys=True, default=str).encode(), digest_size=16).hexdigest()
+    return hashlib.blake2b(
+        json.dumps(relevant, sort_keys=True, default=str).encode(), digest_size=16
+    ).hexdigest()
 
 
 def _parse_fingerprint(config: Config) -> str:
@@ -273,8 +282,10 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
             files = render_site(feeds, stories, config)
             published = publish(config.output_dir, files)
             report.stories = len(stories)
-            report.feeds = [{"slug": f.slug, "title": f.title, "entries": len(f.stories), "stories": f.total}
-                            for f in feeds]
+            report.feeds = [
+                {"slug": f.slug, "title": f.title, "entries": len(f.stories), "stories": f.total}
+                for f in feeds
+            ]
             report.written = published.written
             report.unchanged = len(published.unchanged)
             report.removed = published.removed
@@ -311,7 +322,9 @@ def _output_intact(output_dir: Path, published_json: str | None) -> bool:
     return True
 
 
-def _read_and_parse(config: Config, entry: FileEntry, old: FileRecord | None, scan_ns: int) -> FileRecord | None:
+def _read_and_parse(
+    config: Config, entry: FileEntry, old: FileRecord | None, scan_ns: int
+) -> FileRecord | None:
     try:
         data = read_file(config.content_dir, entry.path, config.max_file_bytes)
     except FileNotFoundError:
@@ -324,7 +337,9 @@ def _read_and_parse(config: Config, entry: FileEntry, old: FileRecord | None, sc
     size = len(data)
     mtime_ns = entry.mtime_ns if entry.mtime_ns < scan_ns - RACY_WINDOW_NS else -1
     if old is not None and old.hash == digest:
-        return FileRecord(entry.path, size, mtime_ns, digest, old.status, old.reason, old.warnings, old.article)
+        return FileRecord(
+            entry.path, size, mtime_ns, digest, old.status, old.reason, old.warnings, old.article
+        )
     try:
         result = parse_article(entry.path, data, config.stories.url_aliases)
     except ArticleError as exc:
@@ -351,7 +366,8 @@ def render_site(feeds: list[Feed], stories: list[Story], config: Config) -> dict
         files[f"{feed.slug}.atom"] = render_atom(*args)
         files[f"{feed.slug}.rss"] = render_rss(*args)
         files[f"{feed.slug}.json"] = render_json(*args)
-    files["index.html"] = render_index(feeds, links, config.site_title, config.site_description,
-                                       config.language, fallback)
+    files["index.html"] = render_index(
+        feeds, links, config.site_title, config.site_description, config.language, fallback
+    )
     files["feeds.opml"] = render_opml(feeds, links, config.site_title, fallback)
     return files

@@ -26,13 +26,23 @@ EXIT_USAGE = 2
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--config, --content and --output, shared by every command that reads content."""
 
-    @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-                  help="Config file [default: $AGGREGATOR_CONFIG, else config/aggregator.yaml, "
-                       "else the embedded defaults].")
-    @click.option("--content", type=click.Path(file_okay=False, path_type=Path),
-                  help="Content folder (overrides content.dir).")
-    @click.option("--output", type=click.Path(file_okay=False, path_type=Path),
-                  help="Output folder (overrides output.dir).")
+    @click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Config file [default: $AGGREGATOR_CONFIG, else config/aggregator.yaml, "
+        "else the embedded defaults].",
+    )
+    @click.option(
+        "--content",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Content folder (overrides content.dir).",
+    )
+    @click.option(
+        "--output",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Output folder (overrides output.dir).",
+    )
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         return func(*args, **kwargs)
@@ -40,7 +50,9 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def load_cli_config(config_path: Path | None, content: Path | None, output: Path | None, **overrides: Any) -> Config:
+def load_cli_config(
+    config_path: Path | None, content: Path | None, output: Path | None, **overrides: Any
+) -> Config:
     """The config with command-line overrides; a bad value exits 2 with key and reason."""
     try:
         config = load_config(config_path)
@@ -61,16 +73,25 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Exit 1 if any file was skipped.")
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON on stdout.")
 @click.option("--full", is_flag=True, help="Re-read and re-render everything, ignoring the manifest.")
-def build(config_path: Path | None, content: Path | None, output: Path | None, strict: bool,
-          as_json: bool, full: bool) -> None:
+def build(
+    config_path: Path | None,
+    content: Path | None,
+    output: Path | None,
+    strict: bool,
+    as_json: bool,
+    full: bool,
+) -> None:
     """Rebuild the feeds now (waits for a build already running)."""
     from .build import BuildError, BuildLockTimeout, run_build
 
     config = load_cli_config(config_path, content, output)
 
     def waiting() -> None:
-        click.echo(f"aggregator: another build is running; waiting up to "
-                   f"{config.lock_timeout_seconds:g} s for it to finish", err=True)
+        click.echo(
+            f"aggregator: another build is running; waiting up to "
+            f"{config.lock_timeout_seconds:g} s for it to finish",
+            err=True,
+        )
 
     try:
         report = run_build(config, full=full, on_wait=waiting)
@@ -94,8 +115,10 @@ def build(config_path: Path | None, content: Path | None, output: Path | None, s
 def _print_report(report: Any, config: Config) -> None:
     from .build import display_path
 
-    click.echo(f"Scanned {report.files_scanned} files in {config.content_dir}: {report.articles} articles, "
-               f"{report.drafts} drafts, {len(report.skipped)} skipped ({report.parsed} parsed this time).")
+    click.echo(
+        f"Scanned {report.files_scanned} files in {config.content_dir}: {report.articles} articles, "
+        f"{report.drafts} drafts, {len(report.skipped)} skipped ({report.parsed} parsed this time)."
+    )
     for problem in report.skipped:
         click.echo(f"  skipped {display_path(problem.path)}: {problem.reason}")
     for problem in report.warnings:
@@ -104,8 +127,10 @@ def _print_report(report: Any, config: Config) -> None:
     if report.nothing_changed:
         click.echo(f"Nothing changed; {report.unchanged} files in {config.output_dir} left as they are.")
     else:
-        click.echo(f"Wrote {len(report.written)} files, {report.unchanged} unchanged, "
-                   f"{len(report.removed)} removed, in {config.output_dir}.")
+        click.echo(
+            f"Wrote {len(report.written)} files, {report.unchanged} unchanged, "
+            f"{len(report.removed)} removed, in {config.output_dir}."
+        )
     click.echo(f"Done in {report.duration_ms} ms.")
 
 
@@ -132,8 +157,10 @@ def check(config_path: Path | None, content: Path | None, output: Path | None, a
             click.echo(f"{display_path(problem['path'])}: {problem['reason']}")
         for warning in result["warnings"]:
             click.echo(f"{display_path(warning['path'])}: warning: {warning['reason']}")
-        click.echo(f"{result['files']} files: {result['articles']} articles, {result['drafts']} drafts, "
-                   f"{len(result['problems'])} problems, {len(result['warnings'])} warnings.")
+        click.echo(
+            f"{result['files']} files: {result['articles']} articles, {result['drafts']} drafts, "
+            f"{len(result['problems'])} problems, {len(result['warnings'])} warnings."
+        )
     if result["problems"]:
         sys.exit(EXIT_PROBLEMS)
 

@@ -91,9 +91,7 @@ class Config:
     def with_overrides(self, **changes: Any) -> Config:
         """Apply CLI overrides (None means 'not given') and re-validate."""
         given = {k: v for k, v in changes.items() if v is not None}
-        updated = replace(self, **given)
-        _validate(updated)
-        return updated
+        return _validated(replace(self, **given))
 
 
 # --- loading -------------------------------------------------------------------------
@@ -115,9 +113,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     """Load the config from `path` (or the usual places), validated."""
     resolved = resolve_config_path(path)
     if resolved is None:
-        config = Config()
-        _validate(config)
-        return config
+        return _validated(Config())
     try:
         text = resolved.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -242,9 +238,7 @@ def config_from_mapping(data: Any, source: str = "mapping") -> Config:
         story_kwargs["url_aliases"] = aliases
     kwargs["stories"] = replace(base.stories, **story_kwargs)
 
-    config = replace(base, **kwargs)
-    _validate(config)
-    return config
+    return _validated(replace(base, **kwargs))
 
 
 def _bare_host(host: str) -> str:
@@ -259,8 +253,14 @@ def _expect(key: str, value: Any, kind: type) -> Any:
     if kind in (int, float) and isinstance(value, bool):
         raise ConfigError(key, f"must be a number, got {value!r}")
     if not isinstance(value, kind):
-        names = {str: "a string", int: "a whole number", float: "a number", bool: "true or false",
-                 list: "a list", dict: "a mapping"}
+        names = {
+            str: "a string",
+            int: "a whole number",
+            float: "a number",
+            bool: "true or false",
+            list: "a list",
+            dict: "a mapping",
+        }
         raise ConfigError(key, f"must be {names.get(kind, kind.__name__)}, got {value!r}")
     return value
 
@@ -324,19 +324,27 @@ def _feed_spec(index: int, item: Any) -> FeedSpec:
     )
 
 
-def _validate(config: Config) -> None:
-    """Checks that span keys or ranges; types are checked while reading."""
+def _validated(config: Config) -> Config:
+    """The config with base_url ending in "/", after the checks that span keys or ranges."""
+    _check(config)
+    if not config.base_url.endswith("/"):
+        config = replace(config, base_url=config.base_url + "/")
+    return config
+
+
+def _check(config: Config) -> None:
+    """Types are checked while reading; this checks values and ranges."""
     url = urlsplit(config.base_url)
     if url.scheme not in ("http", "https") or not url.netloc:
         raise ConfigError("site.base_url", f"must be an absolute http(s) URL, got {config.base_url!r}")
     if url.query or url.fragment:
         raise ConfigError("site.base_url", "must not have a query or fragment")
-    if not config.base_url.endswith("/"):
-        object.__setattr__(config, "base_url", config.base_url + "/")
     if not config.site_title.strip():
         raise ConfigError("site.title", "must not be empty")
     if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", config.language):
-        raise ConfigError("site.language", f"must be a language tag such as 'en' or 'en-GB', got {config.language!r}")
+        raise ConfigError(
+            "site.language", f"must be a language tag such as 'en' or 'en-GB', got {config.language!r}"
+        )
     if not config.patterns:
         raise ConfigError("content.patterns", "must list at least one pattern")
     if config.max_file_bytes < 1024:
@@ -357,7 +365,9 @@ def _validate(config: Config) -> None:
     for index, spec in enumerate(config.extra_feeds):
         key = f"feeds.extra[{index}].slug"
         if not SLUG_RE.fullmatch(spec.slug):
-            raise ConfigError(key, f"must be lower-case letters, digits and single hyphens, got {spec.slug!r}")
+            raise ConfigError(
+                key, f"must be lower-case letters, digits and single hyphens, got {spec.slug!r}"
+            )
         if spec.slug in RESERVED_SLUGS or spec.slug == "all":
             raise ConfigError(key, f"{spec.slug!r} is reserved")
         if spec.slug in seen:

@@ -7,7 +7,6 @@ nothing: not the output folder, not the state store.
 from __future__ import annotations
 
 import datetime as dt
-
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,17 +81,15 @@ def current_stories(config: Config) -> list[Story]:
         with StateStore(config.state_path) as store:
             members, records = store.story_members(), store.story_records()
     clusters = cluster_articles(view.articles, config.stories)
-    stories, _ = assign_ids(clusters, members, records, dt.datetime.now(dt.timezone.utc))
+    stories, _ = assign_ids(clusters, members, records, dt.datetime.now(dt.UTC))
     return stories
 
 
 def list_feeds(config: Config) -> list[dict[str, Any]]:
     view = read_content(config)
     clusters = cluster_articles(view.articles, config.stories)
-    stories, _ = assign_ids(clusters, {}, {}, dt.datetime.now(dt.timezone.utc))
+    stories, _ = assign_ids(clusters, {}, {}, dt.datetime.now(dt.UTC))
     return [
         {"slug": f.slug, "title": f.title, "kind": f.kind, "entries": len(f.stories), "stories": f.total}
         for f in build_catalog(stories, config)
     ]
-
-

@@ -112,8 +112,10 @@ class StateStore:
 
     def manifest(self) -> dict[str, tuple[int, int, str]]:
         """path -> (size, mtime_ns, hash): all change detection needs, cheaply."""
-        return {row[0]: (row[1], row[2], row[3]) for row in self.db.execute(
-            "SELECT path, size, mtime_ns, hash FROM files")}
+        return {
+            row[0]: (row[1], row[2], row[3])
+            for row in self.db.execute("SELECT path, size, mtime_ns, hash FROM files")
+        }
 
     def file_records(self) -> Iterator[FileRecord]:
         for row in self.db.execute(
@@ -127,7 +129,12 @@ class StateStore:
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (
-                    r.path, r.size, r.mtime_ns, r.hash, r.status, r.reason,
+                    r.path,
+                    r.size,
+                    r.mtime_ns,
+                    r.hash,
+                    r.status,
+                    r.reason,
                     json.dumps(list(r.warnings)) if r.warnings else None,
                     article_to_json(r.article) if r.article else None,
                 )
@@ -164,7 +171,12 @@ class StateStore:
         self.db.executemany(
             "INSERT INTO stories (id, first_seen, fingerprint, changed_at) VALUES (?, ?, ?, ?)",
             (
-                (r.id, r.first_seen.isoformat(), r.fingerprint, r.changed_at.isoformat() if r.changed_at else None)
+                (
+                    r.id,
+                    r.first_seen.isoformat(),
+                    r.fingerprint,
+                    r.changed_at.isoformat() if r.changed_at else None,
+                )
                 for r in records
             ),
         )
@@ -202,13 +214,32 @@ def _date(moment: dt.datetime | None) -> str | None:
 def article_to_json(article: Article) -> str:
     return json.dumps(
         [
-            article.path, article.title, article.url, article.canonical, _date(article.published),
-            [article.provider.name, article.provider.domain], article.excerpt, _date(article.updated),
-            article.category, article.kind, article.quality, article.heat,
-            [[t.name, t.slug] for t in article.topics], _image(article.image),
+            article.path,
+            article.title,
+            article.url,
+            article.canonical,
+            _date(article.published),
+            [article.provider.name, article.provider.domain],
+            article.excerpt,
+            _date(article.updated),
+            article.category,
+            article.kind,
+            article.quality,
+            article.heat,
+            [[t.name, t.slug] for t in article.topics],
+            _image(article.image),
             [
-                [r.title, r.url, r.canonical, [r.provider.name, r.provider.domain], r.excerpt,
-                 _date(r.published), r.quality, r.heat, _image(r.image)]
+                [
+                    r.title,
+                    r.url,
+                    r.canonical,
+                    [r.provider.name, r.provider.domain],
+                    r.excerpt,
+                    _date(r.published),
+                    r.quality,
+                    r.heat,
+                    _image(r.image),
+                ]
                 for r in article.related
             ],
             article.draft,
@@ -227,8 +258,24 @@ def _load_date(text: str | None) -> dt.datetime | None:
 
 
 def article_from_json(text: str) -> Article:
-    (path, title, url, canonical, published, provider, excerpt, updated, category, kind, quality, heat,
-     topics, image, related, draft) = json.loads(text)
+    (
+        path,
+        title,
+        url,
+        canonical,
+        published,
+        provider,
+        excerpt,
+        updated,
+        category,
+        kind,
+        quality,
+        heat,
+        topics,
+        image,
+        related,
+        draft,
+    ) = json.loads(text)
     return Article(
         path=path,
         title=title,
@@ -246,8 +293,15 @@ def article_from_json(text: str) -> Article:
         image=_load_image(image),
         related=tuple(
             RelatedItem(
-                title=r[0], url=r[1], canonical=r[2], provider=Provider(*r[3]), excerpt=r[4],
-                published=_load_date(r[5]), quality=r[6], heat=r[7], image=_load_image(r[8]),
+                title=r[0],
+                url=r[1],
+                canonical=r[2],
+                provider=Provider(*r[3]),
+                excerpt=r[4],
+                published=_load_date(r[5]),
+                quality=r[6],
+                heat=r[7],
+                image=_load_image(r[8]),
             )
             for r in related
         ),

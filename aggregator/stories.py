@@ -25,10 +25,83 @@ from .config import StoryOptions
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 STOPWORDS = frozenset(
-    """a an and are as at be been but by for from has have how in into is it its new of on or
-    over says say said than that the their this to up was were what when where which who why
-    will with after about amid more most than your you our we they he she his her them not no
-    just can could would should may might now out off via vs""".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "but",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "how",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "new",
+        "of",
+        "on",
+        "or",
+        "over",
+        "says",
+        "say",
+        "said",
+        "than",
+        "that",
+        "the",
+        "their",
+        "this",
+        "to",
+        "up",
+        "was",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "after",
+        "about",
+        "amid",
+        "more",
+        "most",
+        "than",
+        "your",
+        "you",
+        "our",
+        "we",
+        "they",
+        "he",
+        "she",
+        "his",
+        "her",
+        "them",
+        "not",
+        "no",
+        "just",
+        "can",
+        "could",
+        "would",
+        "should",
+        "may",
+        "might",
+        "now",
+        "out",
+        "off",
+        "via",
+        "vs",
+    ]
 )
 _STORY_NAMESPACE = uuid.UUID("6f1d3b8e-4c52-5a8e-9b77-2a4d1c0e9f31")
 
@@ -124,7 +197,9 @@ class _UnionFind:
 def significant_words(title: str) -> frozenset[str]:
     """The words that carry a headline's meaning, for near-duplicate detection."""
     return frozenset(
-        w for w in (m.group().casefold() for m in _WORD.finditer(title)) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())
+        w
+        for w in (m.group().casefold() for m in _WORD.finditer(title))
+        if w not in STOPWORDS and (len(w) > 1 or w.isdigit())
     )
 
 
@@ -390,7 +465,9 @@ def assign_ids(
     return stories, records
 
 
-def _story(story_id: str, cluster: Cluster, old: StoryRecord | None, now: dt.datetime) -> tuple[Story, StoryRecord]:
+def _story(
+    story_id: str, cluster: Cluster, old: StoryRecord | None, now: dt.datetime
+) -> tuple[Story, StoryRecord]:
     primary = choose_primary(cluster.members)
     others = tuple(m for m in cluster.members if m is not primary)
     members = (primary, *others)
@@ -421,4 +498,6 @@ def _story(story_id: str, cluster: Cluster, old: StoryRecord | None, now: dt.dat
         updated=updated,
         fingerprint=fingerprint,
     )
-    return story, StoryRecord(id=story_id, first_seen=first_seen, fingerprint=fingerprint, changed_at=changed_at)
+    return story, StoryRecord(
+        id=story_id, first_seen=first_seen, fingerprint=fingerprint, changed_at=changed_at
+    )

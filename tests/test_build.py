@@ -34,7 +34,11 @@ def test_console_script_builds_seeds_with_cli_flags(tmp_path: Path) -> None:
     state_dir.mkdir()
     proc = subprocess.run(
         [sys.executable, "-m", "aggregator.cli", "build", "--content", str(SEEDS), "--output", str(out)],
-        cwd=state_dir, env=env, capture_output=True, text=True, timeout=60,
+        cwd=state_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
     assert "Wrote 11 files" in proc.stdout
@@ -70,10 +74,15 @@ def test_entries_parse_with_expected_fields(ws: Workspace) -> None:
         assert len(parsed.entries) == 1
         entry = parsed.entries[0]
         assert entry.title == "Computer vision reveals the working of lithium-ion batteries in detail"
-        assert entry.link == "https://www.bahrainthisweek.com/computer-vision-reveals-working-lithium-ion-batteries-detail/"
+        assert (
+            entry.link
+            == "https://www.bahrainthisweek.com/computer-vision-reveals-working-lithium-ion-batteries-detail/"
+        )
         assert entry.id.startswith("urn:uuid:")
         assert {t.term for t in entry.tags} >= {"AI", "Computer Vision"} or {t.term for t in entry.tags} >= {
-            "ai", "computer-vision"}
+            "ai",
+            "computer-vision",
+        }
         assert "More coverage" in entry.content[0].value
         assert "imveurope.com" in entry.content[0].value
         assert entry.media_content[0]["url"].endswith("computer-vision-1.jpg")
@@ -94,7 +103,10 @@ def test_same_input_gives_identical_bytes_and_second_build_writes_nothing(make_w
     first, second = make_ws("one"), make_ws("two")
     for w in (first, second):
         w.copy_seeds()
-        w.add("more/b.md", article("Robots learn to fold laundry", "https://robots.example/fold", topics=["Robotics"]))
+        w.add(
+            "more/b.md",
+            article("Robots learn to fold laundry", "https://robots.example/fold", topics=["Robotics"]),
+        )
     report_one = first.build()
     assert len(report_one["written"]) == 14
     second.build()
@@ -109,17 +121,29 @@ def test_same_input_gives_identical_bytes_and_second_build_writes_nothing(make_w
 
 def test_newest_first_and_item_cap(ws: Workspace) -> None:
     ws.write_config({"feeds": {"max_items": 3}})
-    words = ["Volcano erupts near island", "Parliament passes budget", "Comet seen over desert",
-             "Chess champion retires early", "Bakery wins national prize", "Bridge reopens after repairs"]
+    words = [
+        "Volcano erupts near island",
+        "Parliament passes budget",
+        "Comet seen over desert",
+        "Chess champion retires early",
+        "Bakery wins national prize",
+        "Bridge reopens after repairs",
+    ]
     for day in range(1, 7):
-        ws.add(f"a{day}.md", article(words[day - 1],
-                                     f"https://example.com/{day}", f"2024-05-0{day}T10:00:00Z"))
+        ws.add(
+            f"a{day}.md", article(words[day - 1], f"https://example.com/{day}", f"2024-05-0{day}T10:00:00Z")
+        )
     ws.build()
     parsed = feedparser.parse(ws.read("ai.atom"))
     assert [e.link for e in parsed.entries] == [f"https://example.com/{d}" for d in (6, 5, 4)]
     topics = ws.cli("topics", "--json")
-    assert {"slug": "ai", "title": "Topic feeds: AI", "kind": "topic", "entries": 3, "stories": 6} in json.loads(
-        topics.stdout)
+    assert {
+        "slug": "ai",
+        "title": "Topic feeds: AI",
+        "kind": "topic",
+        "entries": 3,
+        "stories": 6,
+    } in json.loads(topics.stdout)
 
 
 def test_removed_topic_feed_files_are_deleted(ws: Workspace) -> None:

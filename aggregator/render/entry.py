@@ -60,14 +60,12 @@ def entry_html(story: Story) -> str:
         items = []
         for member in story.others:
             date = f" ({escape(human_date(member.published))})" if member.published else ""
-            items.append(
-                f'<li>{escape(member.provider.name)} - <a href="{escape(member.url)}">{escape(member.title)}</a>'
-                f"{date}</li>"
-            )
+            link = f'<a href="{escape(member.url)}">{escape(member.title)}</a>'
+            items.append(f"<li>{escape(member.provider.name)} - {link}{date}</li>")
         parts.append("<p><strong>More coverage</strong></p><ul>" + "".join(items) + "</ul>")
     return sanitize_html("".join(parts))
 
 
 def iso(moment: dt.datetime) -> str:
     """RFC 3339 in UTC with a `Z`, the form every validator accepts."""
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -22,8 +22,14 @@ _STYLE = (
 )
 
 
-def render_index(feeds: Sequence[Feed], links: FeedLinks, site_title: str, site_description: str,
-                 language: str, fallback: dt.datetime) -> bytes:
+def render_index(
+    feeds: Sequence[Feed],
+    links: FeedLinks,
+    site_title: str,
+    site_description: str,
+    language: str,
+    fallback: dt.datetime,
+) -> bytes:
     """Every feed with subscribe links, and autodiscovery for each in the head."""
     head_links = []
     rows = []
@@ -39,7 +45,7 @@ def render_index(feeds: Sequence[Feed], links: FeedLinks, site_title: str, site_
         )
         newest = human_date(feed_updated(feed, fallback)) if feed.stories else "-"
         rows.append(
-            f"<tr><td>{escape(feed.title)}<div class=\"muted\">{escape(feed.description)}</div></td>"
+            f'<tr><td>{escape(feed.title)}<div class="muted">{escape(feed.description)}</div></td>'
             f'<td class="n">{feed.total}</td><td>{escape(newest)}</td><td>{subscribe}</td></tr>'
         )
     page = f"""<!DOCTYPE html>
@@ -60,7 +66,7 @@ def render_index(feeds: Sequence[Feed], links: FeedLinks, site_title: str, site_
 {chr(10).join(rows)}
 </tbody>
 </table>
-<p class="muted">All feeds as <a href="{escape(links.opml)}" type="{MEDIA_TYPES['opml']}">OPML</a>.</p>
+<p class="muted">All feeds as <a href="{escape(links.opml)}" type="{MEDIA_TYPES["opml"]}">OPML</a>.</p>
 </body>
 </html>
 """
@@ -77,7 +83,12 @@ def render_opml(feeds: Sequence[Feed], links: FeedLinks, site_title: str, fallba
     body = etree.SubElement(root, "body")
     for feed in feeds:
         etree.SubElement(
-            body, "outline", type="rss", text=feed.title, title=feed.title,
-            xmlUrl=links.feed(feed.slug, "atom"), htmlUrl=links.home,
+            body,
+            "outline",
+            type="rss",
+            text=feed.title,
+            title=feed.title,
+            xmlUrl=links.feed(feed.slug, "atom"),
+            htmlUrl=links.home,
         )
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

@@ -58,7 +58,11 @@ class _StoryEntryExtension(BaseEntryExtension):
             link.set("type", "text/html")
         for member in story.others:
             etree.SubElement(
-                entry, "link", rel="related", type="text/html", href=member.url,
+                entry,
+                "link",
+                rel="related",
+                type="text/html",
+                href=member.url,
                 title=_safe(f"{member.provider.name}: {member.title}"),
             )
         image = story.primary.image
@@ -101,8 +105,9 @@ def feed_updated(feed: Feed, fallback: dt.datetime) -> dt.datetime:
     return max((s.updated for s in feed.stories), default=fallback)
 
 
-def _generator(feed: Feed, links: FeedLinks, site_title: str, language: str, fmt: str,
-               fallback: dt.datetime) -> FeedGenerator:
+def _generator(
+    feed: Feed, links: FeedLinks, site_title: str, language: str, fmt: str, fallback: dt.datetime
+) -> FeedGenerator:
     fg = FeedGenerator()
     fg.register_extension("story", _StoryFeedExtension, _StoryEntryExtension, atom=True, rss=True)
     fg.id(links.feed(feed.slug, "atom"))
