@@ -62,7 +62,6 @@ def run_service(
     job: RebuildJob | None = None
     sched = None
     clean = True
-    stopping_at = 0.0
     try:
         if scheduler:
             job = RebuildJob(config, build)
@@ -78,10 +77,9 @@ def run_service(
             while not stop.wait(POLL_SECONDS):
                 pass
     finally:
-        stopping_at = time.monotonic()
         if sched is not None and job is not None:
-            clean = _stop_scheduler(sched, job, stopping_at + shutdown_budget)
-    log.info("stopped in %d ms", (time.monotonic() - stopping_at) * 1000)
+            clean = _stop_scheduler(sched, job, time.monotonic() + shutdown_budget)
+    log.info("stopped")
     return clean
 
 
