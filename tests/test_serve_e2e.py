@@ -588,3 +588,26 @@ def test_scheduler_command_builds_without_serving(tmp_path):
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+
+
+def test_serve_reports_a_port_in_use(tmp_path):
+    site = make_site(tmp_path / "taken")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = subprocess.run(site.cli("serve", "--config", str(site.config), "--port", port),
+                                env=site.env(), capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_content_folder_is_a_usage_error(tmp_path):
+    site = make_site(tmp_path / "nocontent")
+    for command in ("serve", "scheduler"):
+        result = subprocess.run(site.cli(command, "--config", str(site.config), "--content",
+                                         str(tmp_path / "missing")),
+                                env=site.env(), capture_output=True, text=True, timeout=30)
+        assert result.returncode == 2, command
+        assert "content folder not found" in result.stderr
