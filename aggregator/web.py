@@ -53,9 +53,10 @@ def create_app(config: Config | None = None) -> Flask:
     """
     if config is None:
         config = load_config(None)
-    app = Flask(__name__)
+    # No static folder: the only files served are the published ones, by the routes below.
+    app = Flask(__name__, static_folder=None)
     # Never let an exception escape to the server's own (traceback-printing) handler.
-    app.config.update(PROPAGATE_EXCEPTIONS=False, TRAP_HTTP_EXCEPTIONS=False, JSON_SORT_KEYS=False)
+    app.config.update(PROPAGATE_EXCEPTIONS=False, TRAP_HTTP_EXCEPTIONS=False)
     app.config[CONFIG_KEY] = config
     app.config[STATIC_KEY] = StaticFile(config.output_dir.resolve())
 

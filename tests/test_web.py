@@ -210,6 +210,8 @@ def test_head_matches_get_without_body(client):
         "/feeds/ai.atom/",
         "/feeds/ai.atom%00",
         "/nothing/here",
+        "/static/web.py",
+        "/static/../web.py",
     ],
 )
 def test_unknown_paths_are_plain_404s(client, path):
@@ -242,6 +244,11 @@ def test_traversal_is_impossible(client, raw):
     assert response.status_code == 404
     assert b"do-not-serve" not in response.data
     assert b"/" not in response.data.replace(b"404 Not Found", b"")
+
+
+def test_only_the_routes_exist(config):
+    rules = sorted(rule.rule for rule in create_app(config).url_map.iter_rules())
+    assert rules == ["/", "/feeds.opml", "/feeds/<name>", "/healthz"]
 
 
 def test_unknown_method_is_405_with_allow(client):
