@@ -67,8 +67,12 @@ def run_service(
             job = RebuildJob(config, build)
             sched = create_scheduler(config, job)
             sched.start()
-            log.info("scheduler started: rebuilding %s into %s every %ss",
-                     config.content_dir, config.output_dir, config.interval_seconds)
+            log.info(
+                "scheduler started: rebuilding %s into %s every %ss",
+                config.content_dir,
+                config.output_dir,
+                config.interval_seconds,
+            )
         if on_ready:
             on_ready(server.urls[0] if server else None)
         if server:

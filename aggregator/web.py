@@ -100,8 +100,15 @@ def _healthz() -> Response:
     status = _read_status(config)
     body: dict[str, Any]
     if status is None:
-        body = {"status": "starting", "last_build_at": None, "last_success_at": None,
-                "duration_ms": None, "counts": None, "error": None, "stale": True}
+        body = {
+            "status": "starting",
+            "last_build_at": None,
+            "last_success_at": None,
+            "duration_ms": None,
+            "counts": None,
+            "error": None,
+            "stale": True,
+        }
         code = 503
     else:
         last_success = _parse_time(status.get("last_success_at"))
@@ -115,8 +122,9 @@ def _healthz() -> Response:
             "stale": _is_stale(last_success, config),
         }
         code = 200 if last_success is not None else 503
-    response = Response(json.dumps(body, indent=2) + "\n", status=code,
-                        content_type="application/json; charset=utf-8")
+    response = Response(
+        json.dumps(body, indent=2) + "\n", status=code, content_type="application/json; charset=utf-8"
+    )
     response.headers["Cache-Control"] = "no-store"
     if code == 503:
         response.headers["Retry-After"] = str(min(config.interval_seconds, 60))
@@ -228,8 +236,11 @@ def _not_modified(etag: str) -> Response:
 
 
 def _not_built_yet(config: Config) -> Response:
-    response = Response("No feeds yet: the first build has not finished. Try again shortly.\n",
-                        status=503, content_type="text/plain; charset=utf-8")
+    response = Response(
+        "No feeds yet: the first build has not finished. Try again shortly.\n",
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
     response.headers["Retry-After"] = str(min(config.interval_seconds, 60))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -256,4 +267,3 @@ def _http_error(exc: HTTPException) -> Response:
 def _server_error(exc: Exception) -> Response:
     log.exception("unhandled error serving %s %s", request.method, request.path)
     return Response("500 Internal Server Error\n", status=500, content_type="text/plain; charset=utf-8")
-

@@ -66,9 +66,14 @@ def wait_for(condition, timeout: float = 5.0) -> bool:
 
 @pytest.fixture
 def config(tmp_path: Path) -> Config:
-    return Config(content_dir=tmp_path / "content", output_dir=tmp_path / "out",
-                  state_path=tmp_path / "state" / "agg.sqlite3", interval_seconds=1,
-                  host="127.0.0.1", port=0)
+    return Config(
+        content_dir=tmp_path / "content",
+        output_dir=tmp_path / "out",
+        state_path=tmp_path / "state" / "agg.sqlite3",
+        interval_seconds=1,
+        host="127.0.0.1",
+        port=0,
+    )
 
 
 @pytest.mark.parametrize(("interval", "grace"), [(1, 1), (2, 1), (3, 1), (60, 30), (300, 150)])

@@ -47,8 +47,13 @@ pytestmark = pytest.mark.skipif(os.name != "posix", reason="signals and subproce
 # --- the site and the daemon ------------------------------------------------------------
 
 
-def article(slug: str, title: str, topics: tuple[str, ...] = ("Robotics", "AI"), hour: int = 10,
-            date: str | None = None) -> str:
+def article(
+    slug: str,
+    title: str,
+    topics: tuple[str, ...] = ("Robotics", "AI"),
+    hour: int = 10,
+    date: str | None = None,
+) -> str:
     date = date or f"2024-03-0{1 + hour % 9}T{hour:02d}:00:00Z"
     return f"""---
 category: news
@@ -146,7 +151,10 @@ class Daemon:
         self._log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
             site.cli("serve", "--config", str(site.config), *extra),
-            stdout=self._log, stderr=subprocess.STDOUT, env=site.env(), cwd=site.root,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env=site.env(),
+            cwd=site.root,
         )
 
     def wait_healthy(self, timeout: float = 30) -> None:
@@ -213,7 +221,7 @@ class Reply:
 def request(url: str, method: str = "GET", headers: dict[str, str] | None = None) -> Reply:
     """One request with http.client: the path goes out exactly as given, nothing normalised."""
     parts = urlsplit(url)
-    path = url[len(f"{parts.scheme}://{parts.netloc}"):] or "/"
+    path = url[len(f"{parts.scheme}://{parts.netloc}") :] or "/"
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
     try:
         conn.request(method, path, headers=headers or {})
@@ -387,8 +395,18 @@ def test_head(daemon):
 
 @pytest.mark.parametrize(
     "path",
-    ["/feeds/nope.atom", "/feeds/all.xml", "/feeds/ALL.atom", "/feeds/all", "/all.atom", "/index.html",
-     "/feeds/", "/feeds/.all.atom.x.tmp", "/favicon.ico", "/feeds/all.atom/x"],
+    [
+        "/feeds/nope.atom",
+        "/feeds/all.xml",
+        "/feeds/ALL.atom",
+        "/feeds/all",
+        "/all.atom",
+        "/index.html",
+        "/feeds/",
+        "/feeds/.all.atom.x.tmp",
+        "/favicon.ico",
+        "/feeds/all.atom/x",
+    ],
 )
 def test_unknown_paths_are_404(daemon, path):
     reply = request(daemon.site.url.rstrip("/") + path)
@@ -439,6 +457,7 @@ def test_add_edit_and_delete_show_up_after_the_next_build(start_daemon):
         def check() -> bool:
             found = titles(site)
             return all((title in found[ext]) is present for ext in found)
+
         return check
 
     first, edited = headline("fresh"), headline("fresh, edited")
@@ -461,15 +480,25 @@ def test_cli_build_waits_for_the_lock_and_times_out(start_daemon, tmp_path):
     lock = FileLock(str(site.root / "state" / "aggregator.sqlite3.lock"))
     with lock:  # stands for a long build in another process
         started = time.monotonic()
-        blocked = subprocess.run(site.cli("build", "--config", str(site.config)), env=site.env(),
-                                 capture_output=True, text=True, timeout=30)
+        blocked = subprocess.run(
+            site.cli("build", "--config", str(site.config)),
+            env=site.env(),
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
         assert blocked.returncode != 0
         assert time.monotonic() - started >= 1.9
         assert "lock" in (blocked.stdout + blocked.stderr).lower()
 
     with lock:
-        waiting = subprocess.Popen(site.cli("build", "--config", str(site.config)), env=site.env(),
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        waiting = subprocess.Popen(
+            site.cli("build", "--config", str(site.config)),
+            env=site.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         time.sleep(1.0)
         assert waiting.poll() is None  # it waits rather than building alongside
     output, _ = waiting.communicate(timeout=30)
@@ -487,8 +516,11 @@ def test_manual_builds_during_scheduled_builds_never_serve_partial_feeds(start_d
 
     def reader() -> None:
         nonlocal reads
-        urls = [f"{site.url}feeds/{slug}{ext}" for slug in ("all", "ai", "robotics")
-                for ext in (".atom", ".rss", ".json")]
+        urls = [
+            f"{site.url}feeds/{slug}{ext}"
+            for slug in ("all", "ai", "robotics")
+            for ext in (".atom", ".rss", ".json")
+        ]
         while not stop.is_set():
             for url in urls:
                 reply = request(url)
@@ -515,9 +547,16 @@ def test_manual_builds_during_scheduled_builds_never_serve_partial_feeds(start_d
             date = f"2024-04-0{round_ + 1}T12:00:00Z"
             text = article(f"extra-{round_}", headline(f"extra-{round_}"), date=date)
             site.write_article(f"extra-{round_}.md", text)
-            builds = [subprocess.Popen(site.cli("build", "--config", str(site.config)), env=site.env(),
-                                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-                      for _ in range(2)]
+            builds = [
+                subprocess.Popen(
+                    site.cli("build", "--config", str(site.config)),
+                    env=site.env(),
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                )
+                for _ in range(2)
+            ]
             for proc in builds:
                 output, _ = proc.communicate(timeout=60)
                 assert proc.returncode == 0, output
@@ -576,8 +615,12 @@ def test_scheduler_command_builds_without_serving(tmp_path):
     site = make_site(tmp_path / "sched")
     log_path = site.root / "scheduler.log"
     with log_path.open("wb") as log:
-        proc = subprocess.Popen(site.cli("scheduler", "--config", str(site.config)),
-                                stdout=log, stderr=subprocess.STDOUT, env=site.env())
+        proc = subprocess.Popen(
+            site.cli("scheduler", "--config", str(site.config)),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=site.env(),
+        )
         try:
             eventually(lambda: (site.output / "all.atom").exists(), 30, "scheduler build")
             with pytest.raises(OSError):
@@ -596,8 +639,13 @@ def test_serve_reports_a_port_in_use(tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = str(taken.getsockname()[1])
-        result = subprocess.run(site.cli("serve", "--config", str(site.config), "--port", port),
-                                env=site.env(), capture_output=True, text=True, timeout=30)
+        result = subprocess.run(
+            site.cli("serve", "--config", str(site.config), "--port", port),
+            env=site.env(),
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
@@ -606,8 +654,12 @@ def test_serve_reports_a_port_in_use(tmp_path):
 def test_missing_content_folder_is_a_usage_error(tmp_path):
     site = make_site(tmp_path / "nocontent")
     for command in ("serve", "scheduler"):
-        result = subprocess.run(site.cli(command, "--config", str(site.config), "--content",
-                                         str(tmp_path / "missing")),
-                                env=site.env(), capture_output=True, text=True, timeout=30)
+        result = subprocess.run(
+            site.cli(command, "--config", str(site.config), "--content", str(tmp_path / "missing")),
+            env=site.env(),
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
         assert result.returncode == 2, command
         assert "content folder not found" in result.stderr

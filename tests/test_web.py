@@ -41,11 +41,21 @@ def config(tmp_path: Path) -> Config:
     out.mkdir()
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "aggregator.yaml").write_text("secret: do-not-serve\n")
-    for name, data in [("ai.atom", ATOM), ("ai.rss", RSS), ("ai.json", JSON_FEED),
-                       ("computer-vision.atom", ATOM), ("feeds.opml", OPML), ("index.html", INDEX)]:
+    for name, data in [
+        ("ai.atom", ATOM),
+        ("ai.rss", RSS),
+        ("ai.json", JSON_FEED),
+        ("computer-vision.atom", ATOM),
+        ("feeds.opml", OPML),
+        ("index.html", INDEX),
+    ]:
         write(out, name, data)
-    return Config(output_dir=out, content_dir=tmp_path / "content",
-                  state_path=tmp_path / "state" / "agg.sqlite3", cache_max_age=123)
+    return Config(
+        output_dir=out,
+        content_dir=tmp_path / "content",
+        state_path=tmp_path / "state" / "agg.sqlite3",
+        cache_max_age=123,
+    )
 
 
 @pytest.fixture
@@ -155,8 +165,9 @@ def test_gzip(client):
     assert response.headers["ETag"] == plain.headers["ETag"][:-1] + '-gzip"'
     again = client.get("/feeds/ai.atom", headers={"Accept-Encoding": "gzip"})
     assert again.data == response.data  # deterministic: no timestamp in the gzip header
-    not_modified = client.get("/feeds/ai.atom", headers={"Accept-Encoding": "gzip",
-                                                        "If-None-Match": response.headers["ETag"]})
+    not_modified = client.get(
+        "/feeds/ai.atom", headers={"Accept-Encoding": "gzip", "If-None-Match": response.headers["ETag"]}
+    )
     assert not_modified.status_code == 304
     assert not_modified.headers["ETag"] == response.headers["ETag"]
 
@@ -239,8 +250,7 @@ def test_unknown_paths_are_plain_404s(client, path):
 def test_traversal_is_impossible(client, raw):
     # Hand the app the path as a WSGI server would (PEP 3333: decoded bytes as latin-1).
     path_info = unquote_to_bytes(raw).decode("latin-1")
-    response = client.get("/", environ_overrides={"PATH_INFO": path_info,
-                                                   "RAW_URI": raw, "REQUEST_URI": raw})
+    response = client.get("/", environ_overrides={"PATH_INFO": path_info, "RAW_URI": raw, "REQUEST_URI": raw})
     assert response.status_code == 404
     assert b"do-not-serve" not in response.data
     assert b"/" not in response.data.replace(b"404 Not Found", b"")
@@ -281,10 +291,20 @@ def test_index_before_first_build_is_503(client, config):
 
 def _status(config: Config, **changes) -> None:
     status = {
-        "status": "ok", "started_at": "2024-05-01T10:00:00+00:00", "finished_at": "2024-05-01T10:00:01+00:00",
-        "duration_ms": 1000, "last_success_at": "2024-05-01T10:00:01+00:00",
-        "counts": {"files_scanned": 2, "articles": 2, "skipped": 0, "stories": 1, "feeds": 3,
-                   "written": 9, "unchanged": 0},
+        "status": "ok",
+        "started_at": "2024-05-01T10:00:00+00:00",
+        "finished_at": "2024-05-01T10:00:01+00:00",
+        "duration_ms": 1000,
+        "last_success_at": "2024-05-01T10:00:01+00:00",
+        "counts": {
+            "files_scanned": 2,
+            "articles": 2,
+            "skipped": 0,
+            "stories": 1,
+            "feeds": 3,
+            "written": 9,
+            "unchanged": 0,
+        },
         "error": None,
     }
     status.update(changes)
