@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -28,7 +28,7 @@ MAX_TOPICS = 50
 MAX_RELATED = 100
 MAX_IMAGES = 10
 MAX_NESTING = 64
-_EARLIEST = dt.datetime(1970, 1, 1, tzinfo=UTC)
+_EARLIEST = dt.datetime(1990, 1, 1, tzinfo=UTC)  # older dates are implausible to feed validators
 _LATEST = dt.datetime(2199, 12, 31, tzinfo=UTC)
 _BRACKET_RUN = re.compile(r"[\[{]{" + str(MAX_NESTING) + "}")
 
@@ -295,7 +295,7 @@ def _required_date(meta: Mapping[str, Any]) -> dt.datetime:
             value = to_utc(meta[key])
             if value is None:
                 shown = plain_text(meta[key], 60) if _is_scalar(meta[key]) else _kind(meta[key])
-                raise ArticleError(f"'{key}' is not an ISO 8601 date between 1970 and 2199: {shown!r}")
+                raise ArticleError(f"'{key}' is not an ISO 8601 date between 1990 and 2199: {shown!r}")
             return value
     raise ArticleError("missing required field 'publishedDateTime'")
 
@@ -455,3 +455,34 @@ def _related(value: object, aliases: Mapping[str, str], warnings: list[str]) -> 
     if dropped:
         warnings.append(f"{dropped} related item(s) without a title or an absolute http(s) link; ignored")
     return tuple(items)
+
+
+def embargo(articles: list[Article], now: dt.datetime) -> tuple[list[Article], int, dt.datetime | None]:
+    """Hold back articles dated in the future until their time comes.
+
+    A feed must not show tomorrow's date (readers sort by it, validators flag it), so a
+    future-dated article is published by the first build after its date. A `related`
+    entry's future date is dropped rather than shown. Returns the visible articles, how
+    many were held back, and when the next one is due.
+    """
+    visible: list[Article] = []
+    held = 0
+    next_due: dt.datetime | None = None
+    for article in articles:
+        if article.published > now:
+            held += 1
+            next_due = article.published if next_due is None else min(next_due, article.published)
+            continue
+        if any(r.published and r.published > now for r in article.related) or (
+            article.updated and article.updated > now
+        ):
+            article = replace(
+                article,
+                updated=article.updated if article.updated and article.updated <= now else None,
+                related=tuple(
+                    replace(r, published=None) if r.published and r.published > now else r
+                    for r in article.related
+                ),
+            )
+        visible.append(article)
+    return visible, held, next_due

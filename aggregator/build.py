@@ -22,7 +22,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from .articles import Article, ArticleError, parse_article
+from .articles import Article, ArticleError, embargo, parse_article
 from .catalog import Feed, build_catalog
 from .config import Config
 from .content import FileEntry, read_file, scan
@@ -67,6 +67,7 @@ class BuildReport:
     parsed: int = 0
     articles: int = 0
     drafts: int = 0
+    scheduled: int = 0  # dated in the future: published by the first build after their date
     skipped: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     stories: int = 0
@@ -256,13 +257,17 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
                 report.drafts += 1
             else:
                 articles.append(record.article)
+        now = _now()
+        articles, report.scheduled, next_due = embargo(articles, now)
         report.articles = len(articles)
 
         config_fp = _config_fingerprint(config)
+        due = store.get_meta("next_due")
         nothing_changed = (
             not full
             and not fresh
             and not removed_paths
+            and not (due and dt.datetime.fromisoformat(due) <= now)
             and store.get_meta("config_fingerprint") == config_fp
             and _output_intact(config.output_dir, store.get_meta("published"))
         )
@@ -275,7 +280,6 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
                 with store.transaction():
                     store.touch_files(touched)
         else:
-            now = _now()
             clusters = cluster_articles(articles, config.stories)
             stories, story_records = assign_ids(clusters, store.story_members(), store.story_records(), now)
             feeds = build_catalog(stories, config)
@@ -300,6 +304,7 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
                 store.set_meta("config_fingerprint", config_fp)
                 store.set_meta("parse_fingerprint", _parse_fingerprint(config))
                 store.set_meta("story_count", str(len(stories)))
+                store.set_meta("next_due", next_due.isoformat() if next_due else "")
                 store.set_meta("feeds", json.dumps(report.feeds))
                 store.set_meta("published", json.dumps({name: len(data) for name, data in files.items()}))
 

@@ -117,7 +117,7 @@ def _print_report(report: Any, config: Config) -> None:
 
     click.echo(
         f"Scanned {report.files_scanned} files in {config.content_dir}: {report.articles} articles, "
-        f"{report.drafts} drafts, {len(report.skipped)} skipped ({report.parsed} parsed this time)."
+        f"{report.drafts} drafts, {report.scheduled} scheduled, {len(report.skipped)} skipped ({report.parsed} parsed this time)."
     )
     for problem in report.skipped:
         click.echo(f"  skipped {display_path(problem.path)}: {problem.reason}")
@@ -186,6 +186,41 @@ def topics(config_path: Path | None, content: Path | None, output: Path | None, 
     click.echo(f"{'FEED':<{width}}  {'ENTRIES':>7}  {'STORIES':>7}  TITLE")
     for feed in feeds:
         click.echo(f"{feed['slug']:<{width}}  {feed['entries']:>7}  {feed['stories']:>7}  {feed['title']}")
+
+
+@main.command()
+@common_options
+@click.option(
+    "--topic", "topic_slug", metavar="SLUG", help="Only stories in this topic (slug, e.g. computer-vision)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the stories as JSON on stdout.")
+def stories(
+    config_path: Path | None, content: Path | None, output: Path | None, topic_slug: str | None, as_json: bool
+) -> None:
+    """List stories: id, primary article, members and why each one joined."""
+    from .build import BuildError
+    from .preview import current_stories, story_summary
+
+    config = load_cli_config(config_path, content, output)
+    try:
+        found = current_stories(config)
+    except BuildError as exc:
+        click.echo(f"aggregator: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    if topic_slug:
+        found = [s for s in found if any(t.slug == topic_slug for t in s.topics)]
+    summaries = [story_summary(s) for s in found]
+    if as_json:
+        click.echo(json.dumps(summaries, indent=2, ensure_ascii=False))
+        return
+    for summary in summaries:
+        click.echo(f"{summary['id']}  {summary['updated']}  [{', '.join(summary['topics'])}]")
+        for member in summary["members"]:
+            mark = "*" if member["primary"] else "-"
+            where = f" ({', '.join(member['files'])})" if member["files"] else ""
+            click.echo(f"  {mark} {member['reason']:<8} {member['provider']}: {member['title']}{where}")
+            click.echo(f"    {member['url']}")
+    click.echo(f"{len(summaries)} stories.")
 
 
 # --- long-running processes: serve and scheduler --------------------------------------

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from .articles import Article, ArticleError, parse_article
+from .articles import Article, ArticleError, embargo, parse_article
 from .build import BuildError, Problem
 from .catalog import build_catalog
 from .config import Config
@@ -56,7 +56,8 @@ def read_content(config: Config) -> ContentView:
             drafts += 1
         else:
             articles.append(result.article)
-    return ContentView(len(scanned.files), articles, drafts, problems, warnings)
+    visible, _held, _due = embargo(articles, dt.datetime.now(dt.UTC))
+    return ContentView(len(scanned.files), visible, drafts, problems, warnings)
 
 
 def check_content(config: Config) -> dict[str, Any]:
@@ -93,3 +94,29 @@ def list_feeds(config: Config) -> list[dict[str, Any]]:
         {"slug": f.slug, "title": f.title, "kind": f.kind, "entries": len(f.stories), "stories": f.total}
         for f in build_catalog(stories, config)
     ]
+
+
+def story_summary(story: Story) -> dict[str, Any]:
+    """A story as `aggregator stories` shows it: who is in it and why."""
+    return {
+        "id": story.id,
+        "title": story.primary.title,
+        "published": story.published.isoformat(),
+        "updated": story.updated.isoformat(),
+        "topics": [t.slug for t in story.topics],
+        "members": [
+            {
+                "primary": member is story.primary,
+                "url": member.url,
+                "canonical": member.canonical,
+                "title": member.title,
+                "provider": member.provider.name,
+                "published": member.published.isoformat() if member.published else None,
+                "quality": member.quality,
+                "files": list(member.paths),
+                "reason": member.reason,
+                "via": member.via,
+            }
+            for member in story.members
+        ],
+    }

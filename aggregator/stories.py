@@ -120,7 +120,7 @@ class Member:
     heat: int | None
     image: Image | None
     paths: tuple[str, ...]  # content files holding this article; empty if known only from `related`
-    reason: str  # why it joined: "first", "url", "related" or "headline"
+    reason: str  # why it joined: "file", "url", "related" or "headline"
     via: str  # the file or member that brought it in
 
 
@@ -225,7 +225,7 @@ def cluster_articles(articles: Iterable[Article], options: StoryOptions) -> list
     reason: dict[str, tuple[str, str]] = {}
     for canonical, group in by_canonical.items():
         uf.add(canonical)
-        reason[canonical] = ("url", group[1].path) if len(group) > 1 else ("first", group[0].path)
+        reason[canonical] = ("url", group[1].path) if len(group) > 1 else ("file", group[0].path)
     for article in files:
         for item in article.related:
             uf.add(item.canonical)
@@ -234,7 +234,7 @@ def cluster_articles(articles: Iterable[Article], options: StoryOptions) -> list
             if uf.find(item.canonical) != uf.find(article.canonical):
                 uf.union(item.canonical, article.canonical)
                 reason.setdefault(item.canonical, ("related", article.path))
-            if reason[item.canonical][0] == "first":
+            if reason[item.canonical][0] == "file":
                 reason[item.canonical] = ("related", article.path)
 
     members = {key: _member(key, by_canonical, related_info, reason) for key in uf.parent}
@@ -373,7 +373,7 @@ def _try_join(
         return
     merged = uf.union(root_m, root_o)
     anchors[merged] = min(anchor_o, anchor_m, key=lambda m: (m.published, m.canonical))
-    if reason.get(member.canonical, ("first", ""))[0] == "first":
+    if reason.get(member.canonical, ("file", ""))[0] == "file":
         reason[member.canonical] = ("headline", other.canonical)
 
 

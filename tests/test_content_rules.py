@@ -189,3 +189,34 @@ def test_canonical_urls_are_normalised() -> None:
     assert canonical_url("https://example.com/a?b=2&a=1") == "https://example.com/a?a=1&b=2"
     assert canonical_url("https://edition.cnn.com/x", {"edition.cnn.com": "cnn.com"}) == "https://cnn.com/x"
     assert canonical_url("https://example.com:8080/a") == "https://example.com:8080/a"
+
+
+def test_future_dated_article_waits_for_its_time(ws: Workspace) -> None:
+    import time
+
+    soon = dt.datetime.now(UTC).replace(microsecond=0) + dt.timedelta(seconds=2)
+    ws.add(
+        "now.md",
+        article(
+            "Volcano erupts near island",
+            "https://e.example/now",
+            "2024-05-01T10:00:00Z",
+            related=[
+                {
+                    "title": "Later coverage",
+                    "webUrl": "https://f.example/x",
+                    "publishedDateTime": "2199-01-01T00:00:00Z",
+                }
+            ],
+        ),
+    )
+    ws.add("soon.md", article("Comet seen over desert", "https://e.example/soon", soon.isoformat()))
+    report = ws.build()
+    assert report["scheduled"] == 1 and report["articles"] == 1
+    links = [e.link for e in feedparser.parse(ws.read("all.atom")).entries]
+    assert links == ["https://e.example/now"]
+    assert "2199" not in ws.read("all.atom").decode()
+    time.sleep(max(0.0, (soon - dt.datetime.now(UTC)).total_seconds()) + 0.5)
+    report = ws.build()  # no file changed, but the embargo has passed
+    assert report["scheduled"] == 0 and report["articles"] == 2
+    assert "https://e.example/soon" in [e.link for e in feedparser.parse(ws.read("all.atom")).entries]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from ..stories import Member, Story
@@ -69,3 +70,22 @@ def entry_html(story: Story) -> str:
 def iso(moment: dt.datetime) -> str:
     """RFC 3339 in UTC with a `Z`, the form every validator accepts."""
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def distinct_updated(stories: Sequence[Story]) -> list[dt.datetime]:
+    """Each entry's `updated`, made distinct within one feed.
+
+    The W3C validator warns when two Atom entries share an `updated` value
+    (DuplicateUpdated). Stories can genuinely share one, so a later duplicate in feed
+    order is moved back by whole seconds until it is unique: deterministic, and never
+    later than the real date.
+    """
+    used: set[dt.datetime] = set()
+    result = []
+    for story in stories:
+        moment = story.updated
+        while moment in used:
+            moment -= dt.timedelta(seconds=1)
+        used.add(moment)
+        result.append(moment)
+    return result

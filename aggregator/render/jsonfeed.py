@@ -8,7 +8,7 @@ from typing import Any
 
 from ..catalog import Feed
 from ..stories import Member, Story
-from .entry import entry_html, iso
+from .entry import distinct_updated, entry_html, iso
 from .links import FeedLinks
 
 VERSION = "https://jsonfeed.org/version/1.1"
@@ -26,7 +26,7 @@ def _member(member: Member) -> dict[str, Any]:
     return data
 
 
-def _item(story: Story) -> dict[str, Any]:
+def _item(story: Story, updated: dt.datetime) -> dict[str, Any]:
     primary = story.primary
     item: dict[str, Any] = {
         "id": story.id,
@@ -35,7 +35,7 @@ def _item(story: Story) -> dict[str, Any]:
         "content_html": entry_html(story),
         "summary": primary.excerpt or primary.title,
         "date_published": iso(story.published),
-        "date_modified": iso(story.updated),
+        "date_modified": iso(updated),
         "authors": [{"name": primary.provider.name, "url": f"https://{primary.provider.domain}/"}],
     }
     if primary.image:
@@ -58,6 +58,6 @@ def render_json(feed: Feed, links: FeedLinks, site_title: str, language: str, fa
         "description": feed.description,
         "language": language,
         "authors": [{"name": site_title, "url": links.home}],
-        "items": [_item(story) for story in feed.stories],
+        "items": [_item(s, u) for s, u in zip(feed.stories, distinct_updated(feed.stories), strict=True)],
     }
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

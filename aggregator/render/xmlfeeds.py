@@ -25,7 +25,7 @@ from lxml import etree
 from ..catalog import Feed
 from ..stories import Story
 from ..text import xml_safe
-from .entry import entry_html, image_type
+from .entry import distinct_updated, entry_html, image_type
 from .links import MEDIA_TYPES, FeedLinks
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"
@@ -122,12 +122,12 @@ def _generator(
     updated = feed_updated(feed, fallback)
     fg.updated(updated)
     fg.lastBuildDate(updated)
-    for story in feed.stories:
-        _add_entry(fg, story)
+    for story, entry_updated in zip(feed.stories, distinct_updated(feed.stories), strict=True):
+        _add_entry(fg, story, entry_updated)
     return fg
 
 
-def _add_entry(fg: FeedGenerator, story: Story) -> None:
+def _add_entry(fg: FeedGenerator, story: Story, updated: dt.datetime) -> None:
     primary = story.primary
     fe = fg.add_entry(order="append")
     fe.story.story = story
@@ -136,7 +136,7 @@ def _add_entry(fg: FeedGenerator, story: Story) -> None:
     fe.title(_safe(primary.title))
     fe.link(href=primary.url, rel="alternate")
     fe.published(story.published)
-    fe.updated(story.updated)
+    fe.updated(updated)
     fe.pubDate(story.published)
     fe.author({"name": _safe(primary.provider.name), "uri": f"https://{primary.provider.domain}/"})
     summary = _safe(primary.excerpt or primary.title)
