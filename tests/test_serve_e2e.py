@@ -208,7 +208,7 @@ def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Daemon]:
         running.stop()
 
 
-# --- HTTP helpers -----------------------------------------------------------------------
+# --- requests, made the way feed readers make them --------------------------------------
 
 
 @dataclass
