@@ -20,10 +20,10 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(STAMP)
 
-# Install, then serve the bundled seeds/ at http://127.0.0.1:8080 with the embedded defaults.
+# Install, then serve the bundled seeds/ at http://127.0.0.1:8080, rebuilding every
+# schedule.interval_seconds (config/aggregator.yaml). Ctrl-C stops it.
 run: $(STAMP)
-	$(BIN)/aggregator build --content seeds --output feeds
-	@echo "Feeds are in feeds/ (open feeds/index.html)."
+	$(BIN)/aggregator serve --content seeds --output feeds
 
 # Install with the test dependencies, lint, then run the whole suite.
 test: $(TEST_STAMP)
