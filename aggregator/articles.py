@@ -465,8 +465,11 @@ def as_of(article: Article, now: dt.datetime) -> tuple[Article | None, dt.dateti
     `related` date is left out until then. The second value is the next such date, so
     the build knows when to look at the file again.
     """
-    future = [d for d in (article.published, article.updated, *(r.published for r in article.related))
-              if d is not None and d > now]
+    future = [
+        d
+        for d in (article.published, article.updated, *(r.published for r in article.related))
+        if d is not None and d > now
+    ]
     if not future:
         return article, None
     due = min(future)
@@ -475,7 +478,8 @@ def as_of(article: Article, now: dt.datetime) -> tuple[Article | None, dt.dateti
     shown = replace(
         article,
         updated=article.updated if article.updated and article.updated <= now else None,
-        related=tuple(replace(r, published=None) if r.published and r.published > now else r
-                      for r in article.related),
+        related=tuple(
+            replace(r, published=None) if r.published and r.published > now else r for r in article.related
+        ),
     )
     return shown, due

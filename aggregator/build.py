@@ -33,7 +33,6 @@ from .render.links import FORMATS, FeedLinks
 from .store import FileRecord, StateStore, article_from_json
 
 log = logging.getLogger("aggregator.build")
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 # A file modified this close to the scan may be modified again within the same mtime
 # tick; it is re-hashed on the next scan rather than trusted by its stat.
 RACY_WINDOW_NS = 2_000_000_000
@@ -227,7 +226,9 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
         due = [] if reparse_all else sorted(set(store.due_paths(int(now.timestamp()))) & present)
         published_sizes: dict[str, int] = json.loads(store.get_meta("published") or "{}")
 
-        if not (to_check or removed or due or recompute_all) and _output_intact(config.output_dir, published_sizes):
+        if not (to_check or removed or due or recompute_all) and _output_intact(
+            config.output_dir, published_sizes
+        ):
             report.nothing_changed = True
             _report_state(report, store, scan_problems, set(), json.loads(store.get_meta("feeds") or "[]"))
             report.unchanged = len(published_sizes)
@@ -245,7 +246,8 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
             outcome = None
             if not recompute_all and len(changes.overlay) <= INCREMENTAL_LIMIT:
                 outcome = apply_incremental(
-                    store, config, changes.overlay, changes.old_links, _loader(store, now), now)
+                    store, config, changes.overlay, changes.old_links, _loader(store, now), now
+                )
             if outcome is None:
                 articles = _loader(store, now)(None)
                 outcome = apply_full(store, config, list(articles.values()), now)
@@ -253,8 +255,10 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
             published = publish(config.output_dir, files, expected)
             sizes = {name: published_sizes[name] for name in expected if name in published_sizes}
             sizes.update({name: len(data) for name, data in files.items()})
-            feeds = [{"slug": i.slug, "title": i.title, "entries": min(i.total, i.cap), "stories": i.total}
-                     for i in infos]
+            feeds = [
+                {"slug": i.slug, "title": i.title, "entries": min(i.total, i.cap), "stories": i.total}
+                for i in infos
+            ]
             store.set_meta("published", json.dumps(sizes, sort_keys=True))
             store.set_meta("feeds", json.dumps(feeds))
             store.set_meta("config_fingerprint", config_fp)
@@ -276,8 +280,13 @@ def _finish(report: BuildReport, clock: float) -> BuildReport:
     return report
 
 
-def _report_state(report: BuildReport, store: StateStore, scan_problems: list[Problem], fresh: set[str],
-                  feeds: list[dict[str, Any]]) -> None:
+def _report_state(
+    report: BuildReport,
+    store: StateStore,
+    scan_problems: list[Problem],
+    fresh: set[str],
+    feeds: list[dict[str, Any]],
+) -> None:
     """Counts and problems as the store holds them after this build."""
     counts = store.status_counts()
     report.articles = counts.get("ok", 0)
@@ -301,8 +310,15 @@ class _Changes:
     parsed: int = 0
 
 
-def _read_changes(config: Config, store: StateStore, to_check: list[FileEntry], removed: list[str],
-                  due: list[str], now: dt.datetime, reparse_all: bool) -> _Changes:
+def _read_changes(
+    config: Config,
+    store: StateStore,
+    to_check: list[FileEntry],
+    removed: list[str],
+    due: list[str],
+    now: dt.datetime,
+    reparse_all: bool,
+) -> _Changes:
     """Read what the stat says may have changed; keep what really did."""
     changes = _Changes()
     known = {} if reparse_all else {r.path: r for r in store.file_records([e.path for e in to_check])}
@@ -387,15 +403,24 @@ def render_outputs(
     totals = {slug: (count, updated_from_sort_key(key)) for slug, (count, key) in store.feed_totals().items()}
     infos = feed_infos(config, sorted(totals), store.topic_names(), totals)
     expected = {f"{info.slug}.{fmt}" for info in infos for fmt in FORMATS} | {"index.html", "feeds.opml"}
-    damaged = {name.rsplit(".", 1)[0] for name in _damaged(config.output_dir, published) | (expected - set(published))}
+    damaged = {
+        name.rsplit(".", 1)[0]
+        for name in _damaged(config.output_dir, published) | (expected - set(published))
+    }
     wanted = [
-        info for info in infos
-        if outcome.render_all or info.total == 0 or info.slug in outcome.feeds_to_render or info.slug in damaged
+        info
+        for info in infos
+        if outcome.render_all
+        or info.total == 0
+        or info.slug in outcome.feeds_to_render
+        or info.slug in damaged
     ]
     ids = {info.slug: store.feed_top(info.slug, info.cap) for info in wanted}
-    stories = load_stories(store, sorted({i for chosen in ids.values() for i in chosen}), now, article_from_json)
+    stories = load_stories(
+        store, sorted({i for chosen in ids.values() for i in chosen}), now, article_from_json
+    )
     links = FeedLinks(config.base_url)
-    fallback = totals.get(ALL_SLUG, (0, EPOCH))[1] or EPOCH
+    fallback = totals.get(ALL_SLUG, (0, None))[1] or store.created()
     files: dict[str, bytes] = {}
     for info in wanted:
         feed = Feed(info, tuple(stories[i] for i in ids[info.slug]))
@@ -403,7 +428,8 @@ def render_outputs(
         files[f"{info.slug}.atom"] = render_atom(*args)
         files[f"{info.slug}.rss"] = render_rss(*args)
         files[f"{info.slug}.json"] = render_json(*args)
-    files["index.html"] = render_index(infos, links, config.site_title, config.site_description,
-                                       config.language, fallback)
+    files["index.html"] = render_index(
+        infos, links, config.site_title, config.site_description, config.language, fallback
+    )
     files["feeds.opml"] = render_opml(infos, links, config.site_title, fallback)
     return files, expected, infos

@@ -56,10 +56,19 @@ def parse_entry(job: ParseJob, entry: FileEntry, known_hash: str | None, mtime_n
         return FileRecord(entry.path, len(data), mtime_ns, digest, "skipped", exc.reason, (), None)
     except Exception as exc:  # a parser bug must not stop the build: it is this file's problem
         log.exception("unexpected error parsing %r", entry.path)
-        return FileRecord(entry.path, len(data), mtime_ns, digest, "skipped", f"internal error: {exc!r}", (), None)
+        return FileRecord(
+            entry.path, len(data), mtime_ns, digest, "skipped", f"internal error: {exc!r}", (), None
+        )
     status = "draft" if result.article.draft else "ok"
     return FileRecord(
-        entry.path, len(data), mtime_ns, digest, status, None, result.warnings, article_to_json(result.article)
+        entry.path,
+        len(data),
+        mtime_ns,
+        digest,
+        status,
+        None,
+        result.warnings,
+        article_to_json(result.article),
     )
 
 
