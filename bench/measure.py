@@ -27,6 +27,10 @@ from pathlib import Path
 from typing import Any
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
+MEMORY_NOTE = (
+    "the larger of wait4 ru_maxrss (largest single process of the build's tree) and the "
+    "sum of RSS over the tree sampled every 50 ms (errs high: shared pages count per process)"
+)
 SAMPLE_SECONDS = 0.05
 
 

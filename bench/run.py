@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     for fig in bench.floors.values():
         if "note" in fig:
             print(f"note: CSafeLoader parse: {fig['note']}")
-    print(f"memory: {measure.__doc__.split(chr(10) * 2, 1)[1].strip() if measure.__doc__ else ''}")
+    print(f"memory: {measure.MEMORY_NOTE}; {bench.memory['max_processes']} process(es) seen")
     print(f"results written to {args.json}")
     return 0
 
