@@ -107,7 +107,8 @@ def header(results: dict[str, Any]) -> str:
     return (
         f"N={results['n']:,} articles, seed {results['seed']}, median of {results['repeat']} runs{note}\n"
         f"machine: {m['cpu']}, {m['cores']} cores ({m['cores_usable']} usable), {m['ram_gb']} GB RAM, "
-        f"{m['os']}, {m['filesystem']}, Python {m['python']}, {m['date']}\n"
+        f"{m['os']}, {m['filesystem']}, Python {m['python']}, {m['date']}, "
+        f"load {m['load_1min_start']} -> {m['load_1min_end']} (other work on the machine skews timings)\n"
         f"code: aggregator {code['version']} at {code['commit']} ({code['source']})\n"
         f"corpus: {results['corpus']['summary']}"
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -189,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     bench = Bench(args)
     info = bench.prepare(args.n, args.seed, args.keep_corpus)
     print(info.summary(), flush=True)
+    load_start = os.getloadavg()[0]
     try:
         bench.measure_floors()
         bench.cold(info)
@@ -206,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         "n": args.n,
         "seed": args.seed,
         "repeat": args.repeat,
-        "machine": measure.machine_info(bench.work),
+        "machine": measure.machine_info(bench.work)
+        | {"load_1min_start": round(load_start, 2), "load_1min_end": round(os.getloadavg()[0], 2)},
         "code": measure.code_version(sys.executable),
         "corpus": {
             "summary": info.summary(),
