@@ -17,10 +17,12 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import math
 import os
 import re
 import shutil
 from dataclasses import asdict, dataclass, field, replace
+from itertools import accumulate
 from pathlib import Path
 from random import Random
 from typing import Any
@@ -28,7 +30,7 @@ from typing import Any
 from . import words
 from .textgen import TextMaker
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 1  # bump on any change to what is written: --keep-corpus trusts it
 MANIFEST = ".corpus.json"  # hidden: the service ignores dot-files, like .git
 END = dt.datetime(2026, 6, 30, 23, 0, tzinfo=dt.UTC)
 START = END - dt.timedelta(days=3 * 365 + 1)
@@ -129,8 +131,6 @@ def _make_outlets(rng: Random) -> list[tuple[str, str]]:
 
 
 def _pick_layout(n: int) -> str:
-    import math
-
     return min(LAYOUTS, key=lambda item: abs(math.log(max(n, 1) / item[1] / TARGET_FILES_PER_FOLDER)))[0]
 
 
@@ -152,7 +152,8 @@ class _Generator:
         self.outlets = _make_outlets(self.rng)  # always the first draws, so add_one can rebuild them
         if rng is not None:
             self.rng = rng
-        self.outlet_weights = [1.0 / (rank + 8) for rank in range(len(self.outlets))]
+        # A few outlets publish far more than the rest, as in real news.
+        self.outlet_cum = list(accumulate(1.0 / (rank + 8) for rank in range(len(self.outlets))))
         self.text = TextMaker(self.rng)
         self.layout = layout
         self.tokens: set[str] = set()
@@ -167,7 +168,7 @@ class _Generator:
 
     def outlet(self, avoid: set[str] | None = None) -> tuple[str, str]:
         while True:
-            pick = self.rng.choices(self.outlets, weights=self.outlet_weights)[0]
+            pick = self.rng.choices(self.outlets, cum_weights=self.outlet_cum)[0]
             if not avoid or pick[1] not in avoid:
                 return pick
 
