@@ -442,7 +442,7 @@ def _write(root: Path, gen: _Generator, data: dict[str, Any], tally: _Tally) -> 
 
 
 def probe_count(n: int) -> int:
-    """How many newest stand-alone articles the change helpers may use."""
+    """How many newest stand-alone articles edit_one and delete_one may use."""
     return min(16, max(1, n // 20))
 
 

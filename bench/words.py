@@ -12,7 +12,7 @@ from __future__ import annotations
 # Topic name -> subjects a headline about it can be built around. Some names are mixed
 # case or several words ("AI", "Computer Vision") as real content has them.
 TOPICS: dict[str, tuple[str, ...]] = {
-    "AI": ("large language models", "AI assistants", "generative AI", "AI chips", "foundation models"),
+    "AI": ("large language models", "AI search engines", "generative AI", "AI chips", "foundation models"),
     "Computer Vision": ("image recognition", "computer vision", "camera-based inspection", "facial recognition"),
     "Machine Learning": ("machine learning", "deep learning models", "reinforcement learning", "neural networks"),
     "Robotics": ("humanoid robots", "warehouse robots", "robotic arms", "surgical robots", "robot dogs"),
