@@ -19,6 +19,7 @@ from slugify import slugify
 
 from .text import plain_text
 from .urls import canonical_url, clean_url, host_of
+from .yamlload import load_yaml
 
 UTC = dt.UTC
 MAX_TITLE = 300
@@ -44,44 +45,11 @@ class ArticleError(ValueError):
 # --- YAML -----------------------------------------------------------------------------
 
 
-class ContentLoader(yaml.CSafeLoader):
-    """libyaml's safe loader with YAML 1.2 scalars.
-
-    YAML 1.1 reads `no`, `off` and `y` as booleans (the Norway problem), `10:30` as the
-    integer 630 and `0755` as octal. Content files mean text by those, so only
-    true/false are booleans and only plain decimal, signed or float forms are numbers.
-    Timestamps stay: dates are normalised by the model.
-    """
-
-
-ContentLoader.yaml_implicit_resolvers = {
-    first: [
-        (tag, regexp)
-        for tag, regexp in resolvers
-        if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
-    ]
-    for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
-}
-ContentLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-ContentLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
-)
-ContentLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(
-        r"^(?:[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-    ),
-    list("-+0123456789."),
-)
-
-
 class _FrontMatter(YAMLHandler):
-    """python-frontmatter's YAML handler, loading with `ContentLoader`."""
+    """python-frontmatter's YAML handler, loading with libyaml and YAML 1.2 scalars."""
 
     def load(self, fm: str, **kwargs: object) -> Any:
-        return yaml.load(fm, Loader=ContentLoader)
+        return load_yaml(fm)
 
 
 _HANDLER = _FrontMatter()

@@ -16,18 +16,18 @@ import json
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
 
-from .articles import Article, as_of
+from .articles import Article
 from .catalog import ALL_SLUG, Feed, FeedInfo, feed_infos, updated_from_sort_key
 from .config import Config
 from .content import FileEntry, scan
 from .engine import Outcome, apply_full, apply_incremental, load_stories, visible_articles
-from .parsing import ParseJob, parse_entries
+from .parsing import ParseJob, parse_entries, visibility
 from .publish import publish, write_atomic
 from .render.links import FORMATS, FeedLinks
 from .store import FileRecord, StateStore, article_from_json
@@ -73,6 +73,12 @@ class BuildReport:
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
     nothing_changed: bool = False
+    timings_ms: dict[str, int] = field(default_factory=dict)  # where the time went, by phase
+
+    def lap(self, phase: str, since: float) -> float:
+        now = time.perf_counter()
+        self.timings_ms[phase] = self.timings_ms.get(phase, 0) + int((now - since) * 1000)
+        return now
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -212,6 +218,7 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
     except (FileNotFoundError, NotADirectoryError) as exc:
         raise BuildError(str(exc)) from None
     report.files_scanned = len(scanned.files)
+    mark = report.lap("scan", clock)
     scan_problems = [Problem(p.path, p.reason) for p in scanned.problems]
 
     with StateStore(config.state_path) as store:
@@ -225,6 +232,7 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
         removed = sorted(set(stored) - present)
         due = [] if reparse_all else sorted(set(store.due_paths(int(now.timestamp()))) & present)
         published_sizes: dict[str, int] = json.loads(store.get_meta("published") or "{}")
+        mark = report.lap("manifest", mark)
 
         if not (to_check or removed or due or recompute_all) and _output_intact(
             config.output_dir, published_sizes
@@ -242,6 +250,7 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
             store.put_files(changes.fresh + changes.due_records)
             store.touch_files(changes.touched)
             store.delete_files(removed)
+            mark = report.lap("parse", mark)
 
             outcome = None
             if not recompute_all and len(changes.overlay) <= INCREMENTAL_LIMIT:
@@ -249,9 +258,13 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
                     store, config, changes.overlay, changes.old_links, _loader(store, now), now
                 )
             if outcome is None:
-                articles = _loader(store, now)(None)
-                outcome = apply_full(store, config, list(articles.values()), now)
+                articles = {} if reparse_all else _loader(store, now)(None)
+                articles.update(changes.overlay)
+                visible = [a for a in articles.values() if a is not None]
+                outcome = apply_full(store, config, visible, now)
+            mark = report.lap("stories", mark)
             files, expected, infos = render_outputs(store, config, outcome, now, published_sizes)
+            mark = report.lap("render", mark)
             published = publish(config.output_dir, files, expected)
             sizes = {name: published_sizes[name] for name in expected if name in published_sizes}
             sizes.update({name: len(data) for name, data in files.items()})
@@ -263,6 +276,7 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
             store.set_meta("feeds", json.dumps(feeds))
             store.set_meta("config_fingerprint", config_fp)
             store.set_meta("parse_fingerprint", parse_fp)
+        mark = report.lap("publish", mark)
 
         report.written = published.written
         report.unchanged = len(published.unchanged) + len(expected) - len(files)
@@ -323,7 +337,7 @@ def _read_changes(
     changes = _Changes()
     known = {} if reparse_all else {r.path: r for r in store.file_records([e.path for e in to_check])}
     scan_ns = time.time_ns()
-    job = ParseJob(config.content_dir, config.max_file_bytes, config.stories.url_aliases)
+    job = ParseJob(config.content_dir, config.max_file_bytes, config.stories.url_aliases, now)
     work = []
     for entry in to_check:
         # A file modified within the racy window may change again in the same mtime tick:
@@ -332,38 +346,28 @@ def _read_changes(
         old = known.get(entry.path)
         work.append((entry, old.hash if old and old.size >= 0 else None, mtime))
     gone: list[str] = []
-    for (entry, _hash, _mtime), record in zip(work, parse_entries(job, work), strict=True):
-        if record is None:
+    for (entry, _hash, _mtime), parsed in zip(work, parse_entries(job, work), strict=True):
+        if parsed is None:
             gone.append(entry.path)
-        elif record.status == "same":
-            changes.touched.append((record.size, record.mtime_ns, entry.path))
+        elif parsed.record.status == "same":
+            changes.touched.append((parsed.record.size, parsed.record.mtime_ns, entry.path))
         else:
             changes.parsed += 1
-            changes.fresh.append(_with_visibility(record, now))
+            changes.fresh.append(parsed.record)
+            changes.overlay[entry.path] = parsed.visible
     store.delete_files(gone)
-    changed = [r.path for r in changes.fresh] + gone + list(removed)
-    due_set = set(due) - set(changed)
-    changes.due_records = [_with_visibility(r, now) for r in store.file_records(sorted(due_set))]
-    for record in changes.fresh + changes.due_records:
-        article = record.article() if record.status == "ok" else None
-        changes.overlay[record.path] = as_of(article, now)[0] if article else None
     for path in gone + list(removed):
         changes.overlay[path] = None
+    for record in store.file_records(sorted(set(due) - set(changes.overlay))):
+        article = record.article()
+        if article is not None and record.status in ("ok", "scheduled"):
+            parsed = visibility(record, article, now)
+            changes.due_records.append(parsed.record)
+            changes.overlay[record.path] = parsed.visible
     if not reparse_all:
         for path, canonical in store.links_of_paths(sorted(changes.overlay)):
             changes.old_links.setdefault(path, set()).add(canonical)
     return changes
-
-
-def _with_visibility(record: FileRecord, now: dt.datetime) -> FileRecord:
-    """'ok' or 'scheduled' by the article's date, with when to look at it again."""
-    if record.status not in ("ok", "scheduled") or not record.article_json:
-        return record
-    article = record.article()
-    assert article is not None
-    shown, due_at = as_of(article, now)
-    status = "ok" if shown is not None else "scheduled"
-    return replace(record, status=status, due=int(due_at.timestamp()) if due_at else None)
 
 
 def _loader(store: StateStore, now: dt.datetime) -> Callable[[Sequence[str] | None], dict[str, Article]]:
