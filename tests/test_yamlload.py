@@ -51,7 +51,7 @@ when: 2024-05-01T10:00:00Z
     assert data["copy"] is data["both"]  # built once, shared
     assert data["words"][:5] == ["no", "off", "yes", "10:30", "0755"]
     assert data["words"][5:7] == [1000.0, float("inf")] and data["words"][7] == "1"
-    assert data["when"] == dt.datetime(2024, 5, 1, 10, 0)
+    assert data["when"] == dt.datetime(2024, 5, 1, 10, 0, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize(
