@@ -7,9 +7,9 @@ import json
 
 import feedparser
 import pytest
+from conftest import Workspace, article, front_matter
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from conftest import Workspace, article, front_matter
 
 from aggregator.articles import ArticleError, parse_article
 
@@ -226,8 +226,21 @@ def test_future_dated_article_waits_for_its_time(ws: Workspace) -> None:
 
 url_text = st.text(alphabet="abcXYZ019-._~%!$&'()*+,;=:@/?#[] \u00e9", max_size=25)
 hosts = st.one_of(
-    st.sampled_from(["example.com", "www.example.com", "EXAMPLE.com", "a-b.example.org", "xn--bcher-kva.de",
-                     "example.com.", "example.com:8080", "example.com:443", "[::1]", "ex ample.com", "-a.com"]),
+    st.sampled_from(
+        [
+            "example.com",
+            "www.example.com",
+            "EXAMPLE.com",
+            "a-b.example.org",
+            "xn--bcher-kva.de",
+            "example.com.",
+            "example.com:8080",
+            "example.com:443",
+            "[::1]",
+            "ex ample.com",
+            "-a.com",
+        ]
+    ),
     st.text(alphabet="ab-.9X:", min_size=1, max_size=12),
 )
 
