@@ -31,7 +31,6 @@ MAX_IMAGES = 10
 MAX_NESTING = 64
 _EARLIEST = dt.datetime(1990, 1, 1, tzinfo=UTC)  # older dates are implausible to feed validators
 _LATEST = dt.datetime(2199, 12, 31, tzinfo=UTC)
-_BRACKET_RUN = re.compile(r"[\[{]{" + str(MAX_NESTING) + "}")
 
 
 class ArticleError(ValueError):
@@ -68,12 +67,7 @@ def load_front_matter(data: bytes) -> tuple[Mapping[str, Any], str]:
     text = text.lstrip()
     if not _HANDLER.detect(text):
         raise ArticleError("no front matter (the file must start with a '---' line)")
-    try:
-        front, body = _HANDLER.split(text)
-    except ValueError:
-        raise ArticleError("front matter is not closed by a '---' line") from None
-    if _BRACKET_RUN.search(front):
-        raise ArticleError(f"front matter nested deeper than {MAX_NESTING} levels")
+    front, body = _split(text)
     try:
         metadata = _HANDLER.load(front)
     except yaml.YAMLError as exc:
@@ -84,6 +78,19 @@ def load_front_matter(data: bytes) -> tuple[Mapping[str, Any], str]:
         kind = "empty" if metadata is None else f"a {type(metadata).__name__}"
         raise ArticleError(f"front matter must be a mapping of fields, got {kind}")
     return metadata, body
+
+
+def _split(text: str) -> tuple[str, str]:
+    """Front matter and body, split at the second boundary line (`---`, as python-frontmatter
+    defines it), found by scanning lines rather than by a regular expression over the file."""
+    start = text.find("\n") + 1
+    position = start - 1
+    while (position := text.find("\n-", position + 1)) != -1:
+        end = text.find("\n", position + 1)
+        line = text[position + 1 : end if end != -1 else len(text)].rstrip()
+        if len(line) >= 3 and not line.strip("-"):
+            return text[start : position + 1], text[end + 1 :] if end != -1 else ""
+    raise ArticleError("front matter is not closed by a '---' line")
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:

@@ -27,7 +27,7 @@ from .catalog import ALL_SLUG, Feed, FeedInfo, feed_infos, updated_from_sort_key
 from .config import Config
 from .content import FileEntry, scan
 from .engine import Outcome, apply_full, apply_incremental, load_stories, visible_articles
-from .parsing import ParseJob, parse_entries, visibility
+from .parsing import ParseJob, gc_paused, parse_entries, visibility
 from .publish import publish, write_atomic
 from .render.links import FORMATS, FeedLinks
 from .store import FileRecord, StateStore, article_from_json
@@ -149,7 +149,8 @@ def run_build(
     try:
         started = _now()
         try:
-            report = build_once(config, full=full)
+            with gc_paused():
+                report = build_once(config, full=full)
         except Exception as exc:
             _write_status(config, "error", started, None, str(exc))
             raise
@@ -244,13 +245,14 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
 
         with store.transaction():
             changes = _read_changes(config, store, to_check, removed, due, now, reparse_all)
+            mark = report.lap("parse", mark)
             report.parsed = changes.parsed
             report.files_changed = len(changes.fresh)
             report.files_removed = len(removed)
             store.put_files(changes.fresh + changes.due_records)
             store.touch_files(changes.touched)
             store.delete_files(removed)
-            mark = report.lap("parse", mark)
+            mark = report.lap("store_files", mark)
 
             outcome = None
             if not recompute_all and len(changes.overlay) <= INCREMENTAL_LIMIT:
@@ -276,6 +278,7 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
             store.set_meta("feeds", json.dumps(feeds))
             store.set_meta("config_fingerprint", config_fp)
             store.set_meta("parse_fingerprint", parse_fp)
+            store.save_manifest()
         mark = report.lap("publish", mark)
 
         report.written = published.written

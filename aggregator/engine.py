@@ -30,7 +30,6 @@ from .stories import (
     headlines_match,
     index_articles,
     significant_words,
-    with_reason,
 )
 
 # Beyond this many members, re-clustering everything is cheaper than walking the graph.
@@ -48,12 +47,18 @@ def links_of(article: Article) -> set[str]:
     return {article.canonical, *(r.canonical for r in article.related)}
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
 def _epoch(moment: dt.datetime | None) -> int | None:
-    return int(moment.timestamp()) if moment else None
+    return (moment - _EPOCH) // _SECOND if moment else None
+
+
+_SECOND = dt.timedelta(seconds=1)
 
 
 def _node_rows(stories: Iterable[Story]) -> list[NodeRow]:
-    return [
+    rows = [
         NodeRow(
             m.canonical,
             s.id,
@@ -65,10 +70,17 @@ def _node_rows(stories: Iterable[Story]) -> list[NodeRow]:
         for s in stories
         for m in s.members
     ]
+    rows.sort(key=lambda row: row.canonical)  # primary-key order: the fastest way into SQLite
+    return rows
 
 
 def _feed_rows(stories: Iterable[Story], config: Config) -> list[tuple[str, str, str]]:
-    return [(slug, sort_key(s), s.id) for s in stories for slug in feeds_of(s, config)]
+    rows = []
+    for story in stories:
+        key = sort_key(story)
+        rows += [(slug, key, story.id) for slug in feeds_of(story, config)]
+    rows.sort()
+    return rows
 
 
 def apply_full(store: StateStore, config: Config, articles: Sequence[Article], now: dt.datetime) -> Outcome:
@@ -77,12 +89,12 @@ def apply_full(store: StateStore, config: Config, articles: Sequence[Article], n
     previous = store.story_records()
     clusters = cluster_articles(articles, config.stories)
     stories, records = assign_ids(clusters, previous_members, previous, now)
-    store.clear_derived()
-    store.delete_stories(set(previous) - set(records))
-    store.put_stories((records[s.id], topic_spellings(s)) for s in stories)
-    store.replace_links([], ((a.path, c) for a in articles for c in links_of(a)))
-    store.replace_nodes([], _node_rows(stories))
-    store.put_feed_entries(_feed_rows(stories, config))
+    with store.bulk_load():
+        store.delete_stories(set(previous) - set(records))
+        store.put_stories((records[s.id], topic_spellings(s)) for s in sorted(stories, key=lambda s: s.id))
+        store.replace_links([], sorted((a.path, c) for a in articles for c in links_of(a)))
+        store.replace_nodes([], _node_rows(stories))
+        store.put_feed_entries(_feed_rows(stories, config))
     spellings: dict[tuple[str, str], int] = defaultdict(int)
     for story in stories:
         for pair in topic_spellings(story):
@@ -295,8 +307,7 @@ def load_stories(
     stories: dict[str, Story] = {}
     for story_id, members in by_story.items():
         described = [
-            with_reason(describe_member(r.canonical, by_canonical, related_info), r.reason, r.via)
-            for r in members
+            describe_member(r.canonical, by_canonical, related_info, r.reason, r.via) for r in members
         ]
         keys = {r.canonical for r in members}
         story_articles = [a for a in articles.values() if a.canonical in keys]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import marshal
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ from typing import Any
 from .articles import Article, Image, Provider, RelatedItem, Topic
 from .stories import StoryRecord
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
@@ -41,6 +42,9 @@ CREATE TABLE IF NOT EXISTS files (
     article TEXT                   -- JSON, for 'ok', 'draft' and 'scheduled'
 );
 CREATE INDEX IF NOT EXISTS files_due ON files (due) WHERE due IS NOT NULL;
+CREATE INDEX IF NOT EXISTS files_status ON files (status);
+CREATE INDEX IF NOT EXISTS files_problems ON files (path) WHERE status = 'skipped' OR warnings IS NOT NULL;
+CREATE TABLE IF NOT EXISTS blobs (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS links (
     path TEXT NOT NULL,
     canonical TEXT NOT NULL,
@@ -79,7 +83,8 @@ CREATE TABLE IF NOT EXISTS topic_names (
     PRIMARY KEY (slug, name)
 );
 """
-_TABLES = ("files", "links", "nodes", "stories", "feed_entries", "topic_names", "meta")
+_BULK_INDEXES = ("links_canonical", "nodes_story", "nodes_ts", "feed_entries_order", "feed_entries_story")
+_TABLES = ("blobs", "files", "links", "nodes", "stories", "feed_entries", "topic_names", "meta")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +122,9 @@ class StateStore:
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA cache_size=-65536")
+        self.db.execute("PRAGMA cache_size=-262144")
+        self._manifest: dict[str, tuple[int, int]] | None = None
+        self._manifest_dirty = False
         self._ensure_schema()
 
     def __enter__(self) -> StateStore:
@@ -163,10 +170,21 @@ class StateStore:
     def is_empty(self) -> bool:
         return self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
 
-    def clear_derived(self) -> None:
-        """Forget everything but the manifest, story history and meta (for a full rebuild)."""
+    @contextmanager
+    def bulk_load(self) -> Iterator[None]:
+        """Empty the derived tables and refill them with their indexes set aside.
+
+        Building an index once over a full table is much faster than keeping it up to
+        date row by row; inside the build's transaction, nobody sees the gap.
+        """
         for table in ("links", "nodes", "feed_entries", "topic_names"):
             self.db.execute(f"DELETE FROM {table}")
+        for name in _BULK_INDEXES:
+            self.db.execute(f"DROP INDEX IF EXISTS {name}")
+        yield
+        for statement in _SCHEMA.split(";"):
+            if "CREATE INDEX" in statement:
+                self.db.execute(statement)
 
     # --- meta ---------------------------------------------------------------------
 
@@ -180,8 +198,42 @@ class StateStore:
     # --- manifest -----------------------------------------------------------------
 
     def manifest(self) -> dict[str, tuple[int, int]]:
-        """path -> (size, mtime_ns): all a no-change rescan needs, cheaply."""
-        return {row[0]: (row[1], row[2]) for row in self.db.execute("SELECT path, size, mtime_ns FROM files")}
+        """path -> (size, mtime_ns): all a no-change rescan needs, cheaply.
+
+        It is kept as one marshalled blob beside the `files` table (rewritten with it in
+        the same transaction), because loading one blob is several times faster than
+        reading a hundred thousand rows; the table is the fallback.
+        """
+        if self._manifest is None:
+            row = self.db.execute("SELECT value FROM blobs WHERE key = 'manifest'").fetchone()
+            if row is not None:
+                self._manifest = marshal.loads(row[0])
+            else:
+                rows = self.db.execute("SELECT path, size, mtime_ns FROM files").fetchall()
+                self._manifest = {path: (size, mtime) for path, size, mtime in rows}
+                self._manifest_dirty = True
+        return dict(self._manifest)
+
+    def save_manifest(self) -> None:
+        """Write the manifest blob if this connection changed the files table."""
+        if self._manifest is not None and self._manifest_dirty:
+            self.db.execute(
+                "INSERT OR REPLACE INTO blobs (key, value) VALUES ('manifest', ?)",
+                (marshal.dumps(self._manifest),),
+            )
+            self._manifest_dirty = False
+
+    def _manifest_changed(
+        self, updates: Iterable[tuple[str, int, int]] = (), gone: Iterable[str] = ()
+    ) -> None:
+        if self._manifest is None:
+            self.db.execute("DELETE FROM blobs WHERE key = 'manifest'")  # rebuilt from the table next time
+            return
+        for path, size, mtime in updates:
+            self._manifest[path] = (size, mtime)
+        for path in gone:
+            self._manifest.pop(path, None)
+        self._manifest_dirty = True
 
     def file_records(self, paths: Iterable[str] | None = None) -> Iterator[FileRecord]:
         columns = "path, size, mtime_ns, hash, status, reason, warnings, article, due"
@@ -228,6 +280,8 @@ class StateStore:
         return self.db.execute("SELECT MIN(due) FROM files WHERE due IS NOT NULL").fetchone()[0]
 
     def put_files(self, records: Iterable[FileRecord]) -> None:
+        records = list(records)
+        self._manifest_changed(updates=((r.path, r.size, r.mtime_ns) for r in records))
         self.db.executemany(
             "INSERT OR REPLACE INTO files (path, size, mtime_ns, hash, status, due, reason, warnings, article)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -249,9 +303,13 @@ class StateStore:
 
     def touch_files(self, stats: Iterable[tuple[int, int, str]]) -> None:
         """Record a new size/mtime for files whose content hash did not change."""
+        stats = list(stats)
+        self._manifest_changed(updates=((path, size, mtime) for size, mtime, path in stats))
         self.db.executemany("UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?", stats)
 
     def delete_files(self, paths: Iterable[str]) -> None:
+        paths = list(paths)
+        self._manifest_changed(gone=paths)
         self.db.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in paths))
 
     # --- links and nodes ----------------------------------------------------------

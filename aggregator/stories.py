@@ -20,7 +20,7 @@ import re
 import uuid
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from .articles import Article, Image, Provider, Topic
 from .config import StoryOptions
@@ -206,8 +206,12 @@ def significant_words(title: str) -> frozenset[str]:
     )
 
 
-def _sort_key_date(value: dt.datetime | None) -> tuple[int, str]:
-    return (0, value.isoformat()) if value is not None else (1, "")
+_NO_DATE = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+def _sort_key_date(value: dt.datetime | None) -> dt.datetime:
+    """Dated members first, oldest first; undated ones last."""
+    return _NO_DATE if value is None else value
 
 
 def index_articles(
@@ -255,9 +259,9 @@ def cluster_articles(articles: Iterable[Article], options: StoryOptions) -> list
             if reason[item.canonical][0] == "file":
                 reason[item.canonical] = ("related", article.path)
 
-    described = {key: describe_member(key, by_canonical, related_info) for key in uf.parent}
     if options.headline_matching:
-        _merge_headlines(uf, described, reason, options)
+        headlines = [_headline(key, by_canonical, related_info) for key in uf.parent]
+        _merge_headlines(uf, headlines, reason, options)
 
     groups: dict[str, list[str]] = defaultdict(list)
     for key in uf.parent:
@@ -267,7 +271,9 @@ def cluster_articles(articles: Iterable[Article], options: StoryOptions) -> list
         group_articles = tuple(a for k in sorted(keys) for a in by_canonical.get(k, ()))
         if not group_articles:
             continue
-        members = [with_reason(described[k], *reason.get(k, ("related", ""))) for k in keys]
+        members = [
+            describe_member(k, by_canonical, related_info, *reason.get(k, ("related", ""))) for k in keys
+        ]
         clusters.append(Cluster(members=order_members(members), articles=group_articles))
     clusters.sort(key=lambda c: (_sort_key_date(c.members[0].published), c.members[0].canonical))
     return clusters
@@ -277,14 +283,24 @@ def order_members(members: Iterable[Member]) -> tuple[Member, ...]:
     return tuple(sorted(members, key=lambda m: (_sort_key_date(m.published), m.canonical)))
 
 
-def with_reason(member: Member, reason: str, via: str) -> Member:
-    return replace(member, reason=reason, via=via)
+def _headline(
+    key: str, by_canonical: Mapping[str, list[Article]], related_info: Mapping[str, tuple[Article, int]]
+) -> tuple[str, str, dt.datetime | None]:
+    """(canonical, title, date) of a member, as `describe_member` would give them."""
+    if key in by_canonical:
+        article = by_canonical[key][0]
+        return key, article.title, article.published
+    source, index = related_info[key]
+    item = source.related[index]
+    return key, item.title, item.published
 
 
 def describe_member(
     key: str,
     by_canonical: Mapping[str, list[Article]],
     related_info: Mapping[str, tuple[Article, int]],
+    reason: str | None = None,
+    via: str | None = None,
 ) -> Member:
     """A member as its own file describes it, or else as the first `related` entry does."""
     if key in by_canonical:
@@ -300,8 +316,8 @@ def describe_member(
             heat=article.heat,
             image=article.image,
             paths=tuple(a.path for a in by_canonical[key]),
-            reason="file",
-            via="",
+            reason=reason or "file",
+            via="" if via is None else via,
         )
     source, index = related_info[key]
     item = source.related[index]
@@ -316,8 +332,8 @@ def describe_member(
         heat=item.heat,
         image=item.image,
         paths=(),
-        reason="related",
-        via=source.path,
+        reason=reason or "related",
+        via=source.path if via is None else via,
     )
 
 
@@ -344,9 +360,16 @@ def _required_overlap(size: int, options: StoryOptions) -> int:
     return max(options.headline_min_shared, math.ceil(options.headline_threshold * size - 1e-9))
 
 
+@dataclass(frozen=True, slots=True)
+class _Headline:
+    canonical: str
+    title: str
+    published: dt.datetime
+
+
 def _merge_headlines(
     uf: _UnionFind,
-    members: Mapping[str, Member],
+    headlines: Iterable[tuple[str, str, dt.datetime | None]],
     reason: dict[str, tuple[str, str]],
     options: StoryOptions,
 ) -> None:
@@ -363,14 +386,16 @@ def _merge_headlines(
     """
     window = dt.timedelta(hours=options.headline_window_hours)
     dated = sorted(
-        (m for m in members.values() if m.published is not None), key=lambda m: (m.published, m.canonical)
+        (_Headline(key, title, published) for key, title, published in headlines if published is not None),
+        key=lambda h: (h.published, h.canonical),
     )
-    words = {m.canonical: significant_words(m.title) for m in dated}
-    frequency: Counter[str] = Counter(w for m in dated for w in words[m.canonical])
-    anchors: dict[str, Member] = {}
+    words = {h.canonical: significant_words(h.title) for h in dated}
+    frequency: Counter[str] = Counter(w for h in dated for w in words[h.canonical])
+    anchors: dict[str, _Headline] = {}
     for member in dated:
         anchors.setdefault(uf.find(member.canonical), member)
-    postings: dict[str, deque[Member]] = defaultdict(deque)
+    postings: dict[str, deque[_Headline]] = defaultdict(deque)
+    minimum = options.headline_min_shared
     for member in dated:
         mine = words[member.canonical]
         if len(mine) < options.headline_min_shared:
@@ -380,7 +405,7 @@ def _merge_headlines(
         ]
         assert member.published is not None
         seen: set[str] = set()
-        best: list[tuple[float, str, Member]] = []
+        best: list[tuple[float, str, _Headline]] = []
         for word in prefix:
             posting = postings[word]
             while posting and member.published - posting[0].published > window:  # type: ignore[operator]
@@ -390,8 +415,12 @@ def _merge_headlines(
                     continue
                 seen.add(other.canonical)
                 theirs = words[other.canonical]
-                if headlines_match(mine, theirs, member.published, other.published, options):
-                    best.append((-len(mine & theirs) / len(mine | theirs), other.canonical, other))
+                # headlines_match, inlined: the window is already ensured by the postings.
+                shared = len(mine & theirs)
+                if shared >= minimum:
+                    similarity = shared / (len(mine) + len(theirs) - shared)
+                    if similarity >= options.headline_threshold:
+                        best.append((-similarity, other.canonical, other))
             posting.append(member)
         for _neg, _key, other in sorted(best, key=lambda item: (item[0], item[1])):
             _try_join(uf, member, other, words, anchors, reason, options)
@@ -399,10 +428,10 @@ def _merge_headlines(
 
 def _try_join(
     uf: _UnionFind,
-    member: Member,
-    other: Member,
+    member: _Headline,
+    other: _Headline,
     words: Mapping[str, frozenset[str]],
-    anchors: dict[str, Member],
+    anchors: dict[str, _Headline],
     reason: dict[str, tuple[str, str]],
     options: StoryOptions,
 ) -> None:
@@ -446,9 +475,10 @@ def derived_story_id(anchor_canonical: str, attempt: int = 0) -> str:
 
 
 def _fingerprint(primary: Member, members: Sequence[Member], topics: Sequence[Topic]) -> str:
-    digest = hashlib.blake2b(digest_size=16)
+    """What readers see of a story, hashed: a change moves the story's `updated`."""
+    parts: list[str] = []
     for member in (primary, *members):
-        for part in (
+        parts += (
             member.canonical,
             member.url,
             member.title,
@@ -456,13 +486,11 @@ def _fingerprint(primary: Member, members: Sequence[Member], topics: Sequence[To
             member.provider.name,
             member.published.isoformat() if member.published else "",
             member.image.url if member.image else "",
-        ):
-            digest.update(part.encode("utf-8", "surrogatepass"))
-            digest.update(b"\x1f")
-        digest.update(b"\x1e")
+            "\x1e",
+        )
     for topic in topics:
-        digest.update(topic.slug.encode() + b"\x1f" + topic.name.encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
+        parts += (topic.slug, topic.name)
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def assign_ids(

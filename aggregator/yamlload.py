@@ -1,13 +1,13 @@
 """Loading front matter YAML: libyaml's parser and composer, and a lean constructor.
 
-`yaml.load(..., Loader=CSafeLoader)` parses and composes in C but builds the Python
+`yaml.load(..., Loader=CSafeLoader)` parses in C but composes a node graph and builds the Python
 objects in PyYAML's generic, pure-Python constructor, which is over half of its time.
-Front matter needs only mappings, sequences and scalars, so this module composes the
-node graph with libyaml (through `ContentLoader`'s YAML 1.2 resolver) and builds the
-objects with one small recursive function, falling back to PyYAML's own constructors
-for the rarer scalar forms. Anything else (custom or Python tags) is refused, as the
-safe loader refuses it. Aliases are built once and shared, so an alias bomb costs its
-size in the file, not its expansion.
+Front matter needs only mappings, sequences and scalars, so this module reads libyaml's
+event stream (resolving plain scalars with `ContentLoader`'s YAML 1.2 rules) and builds
+the objects directly, falling back to PyYAML's own constructors for the rarer scalar
+forms. Anything else (custom or Python tags) is refused, as the safe loader refuses
+it. Aliases are built once and shared, so an alias bomb costs its size in the file,
+not its expansion; nesting deeper than MAX_DEPTH is refused before it can recurse.
 """
 
 from __future__ import annotations
@@ -16,8 +16,19 @@ import re
 from typing import Any
 
 import yaml
+from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError, SafeConstructor
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.events import (
+    AliasEvent,
+    Event,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from yaml.nodes import ScalarNode
 
 _PREFIX = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = (_PREFIX + t for t in ("str", "int", "float", "bool", "null"))
@@ -53,60 +64,113 @@ ContentLoader.add_implicit_resolver(
 _SCALARS = SafeConstructor()  # for the rarer scalar forms (timestamps, .inf, explicit !!int 0x1f)
 
 
+MAX_DEPTH = 64  # collections nested deeper than this are refused, before any recursion
+
+
 def load_yaml(text: str) -> Any:
     """The document's data; raises yaml.YAMLError for invalid or unsupported YAML."""
-    node = yaml.compose(text, Loader=ContentLoader)
-    if node is None:
-        return None
-    return _build(node, {})
+    parser = ContentLoader(text)
+    try:
+        parser.get_event()  # stream start
+        if parser.check_event(StreamEndEvent):
+            return None
+        parser.get_event()  # document start
+        data = _Builder(parser).value(parser.get_event(), 0)
+        parser.get_event()  # document end
+        if not parser.check_event(StreamEndEvent):
+            event = parser.get_event()
+            raise ComposerError(
+                "expected a single document", None, "but found another document", event.start_mark
+            )
+        return data
+    finally:
+        parser.dispose()
 
 
-def _build(node: Node, memo: dict[int, Any]) -> Any:
-    known = memo.get(id(node))
-    if known is not None:
-        return known
-    tag = node.tag
-    if isinstance(node, ScalarNode):
-        return _scalar(node, tag)
-    if isinstance(node, SequenceNode):
-        if tag != SEQ:
-            raise ConstructorError(None, None, f"unsupported YAML tag {tag!r}", node.start_mark)
+class _Builder:
+    """Python objects straight from libyaml's event stream (no node graph in between)."""
+
+    def __init__(self, parser: ContentLoader) -> None:
+        self.parser = parser
+        self.anchors: dict[str, Any] = {}
+
+    def value(self, event: Event, depth: int) -> Any:
+        kind = type(event)
+        if kind is ScalarEvent:
+            result = self._scalar(event)
+        elif kind is AliasEvent:
+            if event.anchor not in self.anchors:
+                raise ComposerError(None, None, f"found undefined alias {event.anchor!r}", event.start_mark)
+            return self.anchors[event.anchor]
+        elif depth >= MAX_DEPTH:
+            raise ComposerError(None, None, f"nested deeper than {MAX_DEPTH} levels", event.start_mark)
+        elif kind is SequenceStartEvent:
+            result = self._sequence(event, depth + 1)
+        elif kind is MappingStartEvent:
+            result = self._mapping(event, depth + 1)
+        else:
+            raise ComposerError(None, None, f"unexpected {kind.__name__}", event.start_mark)
+        if event.anchor is not None and kind is ScalarEvent:
+            self.anchors[event.anchor] = result
+        return result
+
+    def _scalar(self, event: ScalarEvent) -> Any:
+        tag = event.tag
+        if tag is None or tag == "!":
+            if not event.implicit[0]:
+                return event.value  # quoted, or a block scalar: always a string
+            tag = self.parser.resolve(ScalarNode, event.value, event.implicit)
+        if tag == STR:
+            return event.value
+        return _scalar(ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style), tag)
+
+    def _sequence(self, event: SequenceStartEvent, depth: int) -> list[Any]:
+        if event.tag not in (None, "!", SEQ):
+            raise ConstructorError(None, None, f"unsupported YAML tag {event.tag!r}", event.start_mark)
         items: list[Any] = []
-        memo[id(node)] = items
-        items.extend(_build(child, memo) for child in node.value)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = items
+        parser = self.parser
+        while not parser.check_event(SequenceEndEvent):
+            items.append(self.value(parser.get_event(), depth))
+        parser.get_event()
         return items
-    if isinstance(node, MappingNode):
-        if tag != MAP:
-            raise ConstructorError(None, None, f"unsupported YAML tag {tag!r}", node.start_mark)
+
+    def _mapping(self, event: MappingStartEvent, depth: int) -> dict[Any, Any]:
+        if event.tag not in (None, "!", MAP):
+            raise ConstructorError(None, None, f"unsupported YAML tag {event.tag!r}", event.start_mark)
         mapping: dict[Any, Any] = {}
-        memo[id(node)] = mapping
+        if event.anchor is not None:
+            self.anchors[event.anchor] = mapping
         merged: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == MERGE:
-                merged.update(_merge_sources(value_node, memo))
+        parser = self.parser
+        while not parser.check_event(MappingEndEvent):
+            key_event = parser.get_event()
+            if type(key_event) is ScalarEvent and key_event.value == "<<" and key_event.implicit[0]:
+                merged.update(_merge_sources(self.value(parser.get_event(), depth), key_event))
                 continue
-            key = _build(key_node, memo)
+            key = self.value(key_event, depth)
+            value = self.value(parser.get_event(), depth)
             try:
-                mapping[key] = _build(value_node, memo)
+                mapping[key] = value
             except TypeError:
                 raise ConstructorError(
-                    None, None, "found an unhashable mapping key", key_node.start_mark
+                    None, None, "found an unhashable mapping key", key_event.start_mark
                 ) from None
+        parser.get_event()
         for key, value in merged.items():
             mapping.setdefault(key, value)
         return mapping
-    raise ConstructorError(None, None, f"unexpected node {node!r}", node.start_mark)
 
 
-def _merge_sources(node: Node, memo: dict[int, Any]) -> dict[Any, Any]:
+def _merge_sources(value: Any, event: Event) -> dict[Any, Any]:
     """`<<: *base` or `<<: [*a, *b]`: earlier sources win, as YAML's merge key says."""
-    sources = node.value if isinstance(node, SequenceNode) else [node]
+    sources = value if isinstance(value, list) else [value]
     merged: dict[Any, Any] = {}
     for source in reversed(sources):
-        value = _build(source, memo)
-        if not isinstance(value, dict):
-            raise ConstructorError(None, None, "a merge key needs mappings", source.start_mark)
-        merged.update(value)
+        if not isinstance(source, dict):
+            raise ConstructorError(None, None, "a merge key needs mappings", event.start_mark)
+        merged.update(source)
     return merged
 
 
