@@ -26,7 +26,7 @@ from ..catalog import Feed
 from ..stories import Story
 from ..text import xml_safe
 from .entry import distinct_updated, entry_html, image_type
-from .links import MEDIA_TYPES, FeedLinks
+from .links import MEDIA_TYPES, FeedLinks, outlet_url
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -138,7 +138,10 @@ def _add_entry(fg: FeedGenerator, story: Story, updated: dt.datetime) -> None:
     fe.published(story.published)
     fe.updated(updated)
     fe.pubDate(story.published)
-    fe.author({"name": _safe(primary.provider.name), "uri": f"https://{primary.provider.domain}/"})
+    author = {"name": _safe(primary.provider.name)}
+    if home := outlet_url(primary.provider.domain):
+        author["uri"] = home
+    fe.author(author)
     summary = _safe(primary.excerpt or primary.title)
     fe.summary(summary)
     fe.description(summary)
