@@ -8,6 +8,7 @@ surprises are undone, and private fields (`secured`) are never copied.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -364,7 +365,7 @@ def _score(meta: Mapping[str, Any], key: str, warnings: list[str]) -> int | None
         except ValueError:
             warnings.append(f"'{key}' is not a number; ignored")
             return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         warnings.append(f"'{key}' is not a number; ignored")
         return None
     if not 0 <= value <= 100:

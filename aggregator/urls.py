@@ -39,7 +39,8 @@ _TRACKING_PARAMS = frozenset(
     }
 )
 _TRACKING_PREFIXES = ("utm_", "pk_", "hsa_", "itm_")
-_UNSAFE_CHARS = re.compile(r"[\x00-\x20\x7f]")
+# Controls and spaces never belong in a link; lone surrogates cannot even be encoded.
+_UNSAFE_CHARS = re.compile(r"[\x00-\x20\x7f\ud800-\udfff]")
 # Characters that may stay as they are in a URL; everything else is percent-encoded.
 _SAFE_PATH = "/:@!$&'()*+,;=-._~%"
 _SAFE_QUERY = _SAFE_PATH + "?"
