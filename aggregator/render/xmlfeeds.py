@@ -25,7 +25,7 @@ from lxml import etree
 from ..catalog import Feed
 from ..stories import Story
 from ..text import xml_safe
-from .entry import distinct_updated, entry_html, image_type
+from .entry import distinct_updated, entry_html, image_type, plausible
 from .links import MEDIA_TYPES, FeedLinks, outlet_url
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"
@@ -102,7 +102,7 @@ class _StoryEntryExtension(BaseEntryExtension):
 
 def feed_updated(feed: Feed, fallback: dt.datetime) -> dt.datetime:
     """The newest entry's date: the same content always gives the same bytes."""
-    return max((s.updated for s in feed.stories), default=fallback)
+    return max((s.updated for s in feed.stories), default=plausible(fallback))
 
 
 def _generator(
