@@ -34,6 +34,12 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff check aggregator tests bench
 	$(BIN)/ruff format --check aggregator tests bench
 
+# A bounded load run (bench/load.py): `aggregator serve` under 64 keep-alive clients while it
+# rebuilds, then nginx on the same files if installed. Not part of `make test`.
+LOAD_SECONDS ?= 60
+load: $(STAMP)
+	$(BIN)/python bench/load.py --seconds $(LOAD_SECONDS)
+
 clean:
 	rm -rf $(VENV) .state build *.egg-info
 	find feeds -mindepth 1 ! -name .gitkeep -delete
