@@ -1,10 +1,10 @@
 """Two `aggregator build` processes and the daemon's scheduled builds, all at once:
 one build at a time, nothing interleaved, nothing lost.
 
-Each build says when it ran: `build --json` reports started_at and finished_at (taken
-while holding the lock), the daemon logs each build's end and duration. No two of
-those spans may overlap, and the feeds at the end are what a fresh build of the same
-content gives.
+Each build says when it ran, as timed while holding the lock: `build --json` reports
+started_at and finished_at, and the daemon's scheduler logs the same at debug level
+(switched on here for that logger alone). No two of those spans may overlap, and the
+feeds at the end are what a fresh build of the same content gives.
 """
 
 from __future__ import annotations
@@ -14,14 +14,33 @@ import itertools
 import json
 import re
 import subprocess
+import sys
 import time
 
 from test_serve_e2e import Daemon, article, headline, make_site
 
 ROUNDS = 4
-# A daemon build's span comes from its log line, written just after the lock is let go.
-LOG_SLACK = dt.timedelta(milliseconds=50)
-DAEMON_BUILD = re.compile(r"^(\S+ \S+) INFO aggregator\.scheduler: build: .*; (\d+) ms$", re.M)
+DAEMON_BUILD = re.compile(r"aggregator\.scheduler: build ran from (\S+) to (\S+)$", re.M)
+SERVE_WITH_BUILD_SPANS = (
+    "import logging, sys; from aggregator.cli import main; "
+    "logging.getLogger('aggregator.scheduler').setLevel(logging.DEBUG); sys.exit(main())"
+)
+
+
+class SpanLoggingDaemon(Daemon):
+    """`aggregator serve`, with the scheduler's debug lines (build spans) in its log."""
+
+    def __init__(self, site) -> None:
+        self.site = site
+        self.log_path = site.root / "serve.log"
+        self._log = self.log_path.open("wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", SERVE_WITH_BUILD_SPANS, "serve", "--config", str(site.config)],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env=site.env(),
+            cwd=site.root,
+        )
 
 
 def span_of_report(report: dict) -> tuple[dt.datetime, dt.datetime]:
@@ -31,12 +50,9 @@ def span_of_report(report: dict) -> tuple[dt.datetime, dt.datetime]:
 
 
 def daemon_spans(log: str) -> list[tuple[dt.datetime, dt.datetime]]:
-    spans = []
-    for stamp, ms in DAEMON_BUILD.findall(log):
-        logged = dt.datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S,%f").astimezone(dt.UTC)
-        end = logged - LOG_SLACK
-        spans.append((end - dt.timedelta(milliseconds=int(ms)), end))
-    return spans
+    return [
+        (dt.datetime.fromisoformat(a), dt.datetime.fromisoformat(b)) for a, b in DAEMON_BUILD.findall(log)
+    ]
 
 
 def sorted_view(folder) -> dict[str, list[tuple[str, str]]]:
@@ -50,7 +66,7 @@ def test_manual_and_scheduled_builds_never_overlap_and_lose_nothing(tmp_path, ma
     site = make_site(tmp_path / "raced", articles=120)
     with site.config.open("a", encoding="utf-8") as config:
         config.write("feeds:\n  max_items: 5000\n")  # every story in every feed it belongs to
-    daemon = Daemon(site)
+    daemon = SpanLoggingDaemon(site)
     try:
         daemon.wait_healthy()
         cli_spans: list[tuple[dt.datetime, dt.datetime]] = []
