@@ -13,8 +13,9 @@ import re
 
 import nh3
 
-# Characters XML 1.0 forbids, plus the non-characters the W3C validator rejects.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Characters XML 1.0 forbids, plus what the W3C validator flags: non-characters, and
+# U+FFFD, which is what a broken entity (`&#0;`) or a decoding error leaves behind.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffd\ufffe\uffff]")
 _WHITESPACE = re.compile(r"\s+")
 _MARKUP_HINT = re.compile(r"[<&]")
 

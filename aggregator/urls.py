@@ -41,6 +41,10 @@ _TRACKING_PARAMS = frozenset(
 _TRACKING_PREFIXES = ("utm_", "pk_", "hsa_", "itm_")
 # Controls and spaces never belong in a link; lone surrogates cannot even be encoded.
 _UNSAFE_CHARS = re.compile(r"[\x00-\x20\x7f\ud800-\udfff]")
+# A host a reader can reach: dotted labels (`news.example`, `127.0.0.1`). A bare word
+# (`localhost`, an intranet name) or an IPv6 literal is no public article's address,
+# and feed validators reject such links.
+_LINK_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 # Characters that may stay as they are in a URL; everything else is percent-encoded.
 _SAFE_PATH = "/:@!$&'()*+,;=-._~%"
 _SAFE_QUERY = _SAFE_PATH + "?"
@@ -66,7 +70,7 @@ def clean_url(value: object) -> str | None:
         host = parts.hostname.encode("idna").decode("ascii")
     except UnicodeError:
         return None
-    if not re.fullmatch(r"[a-z0-9.\-]+|\[[0-9a-f:.]+\]", host):
+    if not _LINK_HOST.fullmatch(host.rstrip(".")):
         return None
     netloc = host if port is None else f"{host}:{port}"
     return urlunsplit(

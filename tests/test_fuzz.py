@@ -167,6 +167,8 @@ BASE = {"title": "t", "webUrl": "https://a.example/", "publishedDateTime": dt.da
 @example([{**BASE, "quality": float("inf"), "heat": float("-inf")}])
 @example([{**BASE, "images": [{"url": "https://a.example/\ud800"}], "webUrl": "https://b.example/\udfff"}])
 @example([{**BASE, "provider": {"name": "x", "domain": "localhost"}, "webUrl": "http://[::1]/x"}])
+@example([{**BASE, "webUrl": "http://localhost/x", "images": [{"url": "https://intranet/p.png"}]}])
+@example([{**BASE, "title": "&#0;", "excerpt": "a&#xD800;b"}])  # entities that decode to U+FFFD
 def test_renderers_take_any_fields(metas: list[dict[str, Any]]) -> None:
     """Straight into the model (so even unpaired surrogates, which no YAML file can
     carry, reach it), then every renderer."""
