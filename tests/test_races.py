@@ -49,9 +49,15 @@ def span_of_report(report: dict) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
+def to_ms(moment: dt.datetime) -> dt.datetime:
+    """The JSON report's precision: truncating both sides alike keeps their order."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
 def daemon_spans(log: str) -> list[tuple[dt.datetime, dt.datetime]]:
     return [
-        (dt.datetime.fromisoformat(a), dt.datetime.fromisoformat(b)) for a, b in DAEMON_BUILD.findall(log)
+        (to_ms(dt.datetime.fromisoformat(a)), to_ms(dt.datetime.fromisoformat(b)))
+        for a, b in DAEMON_BUILD.findall(log)
     ]
 
 
