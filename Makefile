@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 N ?= 100000
+BENCH_ARGS ?=
 
 .PHONY: run test lint bench load clean
 
@@ -40,6 +41,11 @@ LOAD_SECONDS ?= 60
 load: $(STAMP)
 	$(BIN)/python bench/load.py --seconds $(LOAD_SECONDS)
 
+# Time cold, no-change and one-file builds on a synthetic corpus of N articles against
+# their floors; `make bench N=20000`, extra options in BENCH_ARGS (see bench/README.md).
+bench: $(TEST_STAMP)
+	$(BIN)/python bench/run.py --n $(N) $(BENCH_ARGS)
+
 clean:
-	rm -rf $(VENV) .state build *.egg-info
+	rm -rf $(VENV) .state build *.egg-info bench/out
 	find feeds -mindepth 1 ! -name .gitkeep -delete

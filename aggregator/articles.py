@@ -21,6 +21,7 @@ from slugify import slugify
 from .text import plain_text, xml_safe
 from .urls import canonical_url, clean_url, host_of
 from .yamlguard import MAX_NESTING, HostileYaml, check_structure
+from .yamlload import ContentLoader, load_yaml
 
 UTC = dt.UTC
 MAX_TITLE = 300
@@ -44,59 +45,11 @@ class ArticleError(ValueError):
 # --- YAML -----------------------------------------------------------------------------
 
 
-class ContentLoader(yaml.CSafeLoader):
-    """libyaml's safe loader with YAML 1.2 scalars.
-
-    YAML 1.1 reads `no`, `off` and `y` as booleans (the Norway problem), `10:30` as the
-    integer 630 and `0755` as octal. Content files mean text by those, so only
-    true/false are booleans and only plain decimal, signed or float forms are numbers.
-    Timestamps stay: dates are normalised by the model.
-    """
-
-
-ContentLoader.yaml_implicit_resolvers = {
-    first: [
-        (tag, regexp)
-        for tag, regexp in resolvers
-        if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
-    ]
-    for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
-}
-ContentLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-ContentLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
-)
-ContentLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(
-        r"^(?:[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-    ),
-    list("-+0123456789."),
-)
-
-
-def _lenient_timestamp(loader: ContentLoader, node: yaml.ScalarNode) -> object:
-    """A date-shaped scalar that is no real date (`2024-02-30`) stays text.
-
-    The model then reports it like any other bad date (a reason for a required field,
-    a warning for an optional one) instead of the whole file failing to load.
-    """
-    try:
-        return loader.construct_yaml_timestamp(node)
-    except (ValueError, OverflowError):
-        return loader.construct_scalar(node)
-
-
-ContentLoader.add_constructor("tag:yaml.org,2002:timestamp", _lenient_timestamp)
-
-
 class _FrontMatter(YAMLHandler):
-    """python-frontmatter's YAML handler, loading with `ContentLoader`."""
+    """python-frontmatter's YAML handler, loading with libyaml and YAML 1.2 scalars."""
 
     def load(self, fm: str, **kwargs: object) -> Any:
-        return yaml.load(fm, Loader=ContentLoader)
+        return load_yaml(fm)
 
 
 _HANDLER = _FrontMatter()
@@ -510,8 +463,11 @@ def as_of(article: Article, now: dt.datetime) -> tuple[Article | None, dt.dateti
     `related` date is left out until then. The second value is the next such date, so
     the build knows when to look at the file again.
     """
-    future = [d for d in (article.published, article.updated, *(r.published for r in article.related))
-              if d is not None and d > now]
+    future = [
+        d
+        for d in (article.published, article.updated, *(r.published for r in article.related))
+        if d is not None and d > now
+    ]
     if not future:
         return article, None
     due = min(future)
@@ -520,7 +476,8 @@ def as_of(article: Article, now: dt.datetime) -> tuple[Article | None, dt.dateti
     shown = replace(
         article,
         updated=article.updated if article.updated and article.updated <= now else None,
-        related=tuple(replace(r, published=None) if r.published and r.published > now else r
-                      for r in article.related),
+        related=tuple(
+            replace(r, published=None) if r.published and r.published > now else r for r in article.related
+        ),
     )
     return shown, due

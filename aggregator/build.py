@@ -16,24 +16,23 @@ import json
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
 
-from .articles import Article, as_of
+from .articles import Article
 from .catalog import ALL_SLUG, Feed, FeedInfo, feed_infos, updated_from_sort_key
 from .config import Config
 from .content import FileEntry, scan
 from .engine import Outcome, apply_full, apply_incremental, load_stories, visible_articles
-from .parsing import ParseJob, parse_entries
+from .parsing import ParseJob, parse_entries, visibility
 from .publish import publish, write_atomic
 from .render.links import FORMATS, FeedLinks
 from .store import FileRecord, StateStore, article_from_json
 
 log = logging.getLogger("aggregator.build")
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 # A file modified this close to the scan may be modified again within the same mtime
 # tick; it is re-hashed on the next scan rather than trusted by its stat.
 RACY_WINDOW_NS = 2_000_000_000
@@ -74,6 +73,12 @@ class BuildReport:
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
     nothing_changed: bool = False
+    timings_ms: dict[str, int] = field(default_factory=dict)  # where the time went, by phase
+
+    def lap(self, phase: str, since: float) -> float:
+        now = time.perf_counter()
+        self.timings_ms[phase] = self.timings_ms.get(phase, 0) + int((now - since) * 1000)
+        return now
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -213,6 +218,7 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
     except (FileNotFoundError, NotADirectoryError) as exc:
         raise BuildError(str(exc)) from None
     report.files_scanned = len(scanned.files)
+    mark = report.lap("scan", clock)
     scan_problems = [Problem(p.path, p.reason) for p in scanned.problems]
 
     with StateStore(config.state_path) as store:
@@ -226,8 +232,11 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
         removed = sorted(set(stored) - present)
         due = [] if reparse_all else sorted(set(store.due_paths(int(now.timestamp()))) & present)
         published_sizes: dict[str, int] = json.loads(store.get_meta("published") or "{}")
+        mark = report.lap("manifest", mark)
 
-        if not (to_check or removed or due or recompute_all) and _output_intact(config.output_dir, published_sizes):
+        if not (to_check or removed or due or recompute_all) and _output_intact(
+            config.output_dir, published_sizes
+        ):
             report.nothing_changed = True
             _report_state(report, store, scan_problems, set(), json.loads(store.get_meta("feeds") or "[]"))
             report.unchanged = len(published_sizes)
@@ -241,24 +250,33 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
             store.put_files(changes.fresh + changes.due_records)
             store.touch_files(changes.touched)
             store.delete_files(removed)
+            mark = report.lap("parse", mark)
 
             outcome = None
             if not recompute_all and len(changes.overlay) <= INCREMENTAL_LIMIT:
                 outcome = apply_incremental(
-                    store, config, changes.overlay, changes.old_links, _loader(store, now), now)
+                    store, config, changes.overlay, changes.old_links, _loader(store, now), now
+                )
             if outcome is None:
-                articles = _loader(store, now)(None)
-                outcome = apply_full(store, config, list(articles.values()), now)
+                articles = {} if reparse_all else _loader(store, now)(None)
+                articles.update(changes.overlay)
+                visible = [a for a in articles.values() if a is not None]
+                outcome = apply_full(store, config, visible, now)
+            mark = report.lap("stories", mark)
             files, expected, infos = render_outputs(store, config, outcome, now, published_sizes)
+            mark = report.lap("render", mark)
             published = publish(config.output_dir, files, expected)
             sizes = {name: published_sizes[name] for name in expected if name in published_sizes}
             sizes.update({name: len(data) for name, data in files.items()})
-            feeds = [{"slug": i.slug, "title": i.title, "entries": min(i.total, i.cap), "stories": i.total}
-                     for i in infos]
+            feeds = [
+                {"slug": i.slug, "title": i.title, "entries": min(i.total, i.cap), "stories": i.total}
+                for i in infos
+            ]
             store.set_meta("published", json.dumps(sizes, sort_keys=True))
             store.set_meta("feeds", json.dumps(feeds))
             store.set_meta("config_fingerprint", config_fp)
             store.set_meta("parse_fingerprint", parse_fp)
+        mark = report.lap("publish", mark)
 
         report.written = published.written
         report.unchanged = len(published.unchanged) + len(expected) - len(files)
@@ -276,8 +294,13 @@ def _finish(report: BuildReport, clock: float) -> BuildReport:
     return report
 
 
-def _report_state(report: BuildReport, store: StateStore, scan_problems: list[Problem], fresh: set[str],
-                  feeds: list[dict[str, Any]]) -> None:
+def _report_state(
+    report: BuildReport,
+    store: StateStore,
+    scan_problems: list[Problem],
+    fresh: set[str],
+    feeds: list[dict[str, Any]],
+) -> None:
     """Counts and problems as the store holds them after this build."""
     counts = store.status_counts()
     report.articles = counts.get("ok", 0)
@@ -301,13 +324,20 @@ class _Changes:
     parsed: int = 0
 
 
-def _read_changes(config: Config, store: StateStore, to_check: list[FileEntry], removed: list[str],
-                  due: list[str], now: dt.datetime, reparse_all: bool) -> _Changes:
+def _read_changes(
+    config: Config,
+    store: StateStore,
+    to_check: list[FileEntry],
+    removed: list[str],
+    due: list[str],
+    now: dt.datetime,
+    reparse_all: bool,
+) -> _Changes:
     """Read what the stat says may have changed; keep what really did."""
     changes = _Changes()
     known = {} if reparse_all else {r.path: r for r in store.file_records([e.path for e in to_check])}
     scan_ns = time.time_ns()
-    job = ParseJob(config.content_dir, config.max_file_bytes, config.stories.url_aliases)
+    job = ParseJob(config.content_dir, config.max_file_bytes, config.stories.url_aliases, now)
     work = []
     for entry in to_check:
         # A file modified within the racy window may change again in the same mtime tick:
@@ -316,38 +346,28 @@ def _read_changes(config: Config, store: StateStore, to_check: list[FileEntry], 
         old = known.get(entry.path)
         work.append((entry, old.hash if old and old.size >= 0 else None, mtime))
     gone: list[str] = []
-    for (entry, _hash, _mtime), record in zip(work, parse_entries(job, work), strict=True):
-        if record is None:
+    for (entry, _hash, _mtime), parsed in zip(work, parse_entries(job, work), strict=True):
+        if parsed is None:
             gone.append(entry.path)
-        elif record.status == "same":
-            changes.touched.append((record.size, record.mtime_ns, entry.path))
+        elif parsed.record.status == "same":
+            changes.touched.append((parsed.record.size, parsed.record.mtime_ns, entry.path))
         else:
             changes.parsed += 1
-            changes.fresh.append(_with_visibility(record, now))
+            changes.fresh.append(parsed.record)
+            changes.overlay[entry.path] = parsed.visible
     store.delete_files(gone)
-    changed = [r.path for r in changes.fresh] + gone + list(removed)
-    due_set = set(due) - set(changed)
-    changes.due_records = [_with_visibility(r, now) for r in store.file_records(sorted(due_set))]
-    for record in changes.fresh + changes.due_records:
-        article = record.article() if record.status == "ok" else None
-        changes.overlay[record.path] = as_of(article, now)[0] if article else None
     for path in gone + list(removed):
         changes.overlay[path] = None
+    for record in store.file_records(sorted(set(due) - set(changes.overlay))):
+        article = record.article()
+        if article is not None and record.status in ("ok", "scheduled"):
+            parsed = visibility(record, article, now)
+            changes.due_records.append(parsed.record)
+            changes.overlay[record.path] = parsed.visible
     if not reparse_all:
         for path, canonical in store.links_of_paths(sorted(changes.overlay)):
             changes.old_links.setdefault(path, set()).add(canonical)
     return changes
-
-
-def _with_visibility(record: FileRecord, now: dt.datetime) -> FileRecord:
-    """'ok' or 'scheduled' by the article's date, with when to look at it again."""
-    if record.status not in ("ok", "scheduled") or not record.article_json:
-        return record
-    article = record.article()
-    assert article is not None
-    shown, due_at = as_of(article, now)
-    status = "ok" if shown is not None else "scheduled"
-    return replace(record, status=status, due=int(due_at.timestamp()) if due_at else None)
 
 
 def _loader(store: StateStore, now: dt.datetime) -> Callable[[Sequence[str] | None], dict[str, Article]]:
@@ -387,15 +407,24 @@ def render_outputs(
     totals = {slug: (count, updated_from_sort_key(key)) for slug, (count, key) in store.feed_totals().items()}
     infos = feed_infos(config, sorted(totals), store.topic_names(), totals)
     expected = {f"{info.slug}.{fmt}" for info in infos for fmt in FORMATS} | {"index.html", "feeds.opml"}
-    damaged = {name.rsplit(".", 1)[0] for name in _damaged(config.output_dir, published) | (expected - set(published))}
+    damaged = {
+        name.rsplit(".", 1)[0]
+        for name in _damaged(config.output_dir, published) | (expected - set(published))
+    }
     wanted = [
-        info for info in infos
-        if outcome.render_all or info.total == 0 or info.slug in outcome.feeds_to_render or info.slug in damaged
+        info
+        for info in infos
+        if outcome.render_all
+        or info.total == 0
+        or info.slug in outcome.feeds_to_render
+        or info.slug in damaged
     ]
     ids = {info.slug: store.feed_top(info.slug, info.cap) for info in wanted}
-    stories = load_stories(store, sorted({i for chosen in ids.values() for i in chosen}), now, article_from_json)
+    stories = load_stories(
+        store, sorted({i for chosen in ids.values() for i in chosen}), now, article_from_json
+    )
     links = FeedLinks(config.base_url)
-    fallback = totals.get(ALL_SLUG, (0, EPOCH))[1] or EPOCH
+    fallback = totals.get(ALL_SLUG, (0, None))[1] or store.created()
     files: dict[str, bytes] = {}
     for info in wanted:
         feed = Feed(info, tuple(stories[i] for i in ids[info.slug]))
@@ -403,7 +432,8 @@ def render_outputs(
         files[f"{info.slug}.atom"] = render_atom(*args)
         files[f"{info.slug}.rss"] = render_rss(*args)
         files[f"{info.slug}.json"] = render_json(*args)
-    files["index.html"] = render_index(infos, links, config.site_title, config.site_description,
-                                       config.language, fallback)
+    files["index.html"] = render_index(
+        infos, links, config.site_title, config.site_description, config.language, fallback
+    )
     files["feeds.opml"] = render_opml(infos, links, config.site_title, fallback)
     return files, expected, infos

@@ -109,7 +109,9 @@ def most_used(counts: Mapping[str, Counter[str]]) -> dict[str, str]:
 
 
 def feed_infos(
-    config: Config, topic_slugs: Sequence[str], names: Mapping[str, str],
+    config: Config,
+    topic_slugs: Sequence[str],
+    names: Mapping[str, str],
     totals: Mapping[str, tuple[int, dt.datetime | None]],
 ) -> list[FeedInfo]:
     """Every feed that exists, sorted by slug: `all`, configured ones, topics with stories."""
@@ -119,10 +121,14 @@ def feed_infos(
     for slug in topic_slugs:
         if slug not in reserved:
             name = names.get(slug, slug)
-            infos.append(FeedInfo(slug, f"{site}: {name}", f"Stories about {name}.", "topic", config.max_items))
+            infos.append(
+                FeedInfo(slug, f"{site}: {name}", f"Stories about {name}.", "topic", config.max_items)
+            )
     for spec in config.extra_feeds:
         description = spec.description or f"{spec.title}, from {site}."
-        infos.append(FeedInfo(spec.slug, spec.title, description, "custom", spec.max_items or config.max_items))
+        infos.append(
+            FeedInfo(spec.slug, spec.title, description, "custom", spec.max_items or config.max_items)
+        )
     result = []
     for info in sorted(infos, key=lambda i: i.slug):
         total, newest = totals.get(info.slug, (0, None))

@@ -54,7 +54,14 @@ def _epoch(moment: dt.datetime | None) -> int | None:
 
 def _node_rows(stories: Iterable[Story]) -> list[NodeRow]:
     return [
-        NodeRow(m.canonical, s.id, m.reason, m.via, _epoch(m.published), " ".join(sorted(significant_words(m.title))))
+        NodeRow(
+            m.canonical,
+            s.id,
+            m.reason,
+            m.via,
+            _epoch(m.published),
+            " ".join(sorted(significant_words(m.title))),
+        )
         for s in stories
         for m in s.members
     ]
@@ -87,8 +94,13 @@ def apply_full(store: StateStore, config: Config, articles: Sequence[Article], n
 class _Neighbourhood:
     """Walks the evidence graph outward from the changed files (see the module doc)."""
 
-    def __init__(self, store: StateStore, config: Config, overlay: Mapping[str, Article | None],
-                 load: Callable[[Sequence[str]], dict[str, Article]]) -> None:
+    def __init__(
+        self,
+        store: StateStore,
+        config: Config,
+        overlay: Mapping[str, Article | None],
+        load: Callable[[Sequence[str]], dict[str, Article]],
+    ) -> None:
         self.store = store
         self.options = config.stories
         self.overlay = overlay  # changed path -> its visible new version, or None if gone/hidden
@@ -201,7 +213,10 @@ def apply_incremental(
 
     clusters = cluster_articles(area.articles.values(), config.stories)
     stories, records = assign_ids(
-        clusters, previous_members, previous, now,
+        clusters,
+        previous_members,
+        previous,
+        now,
         taken_elsewhere=lambda story_id: story_id not in old_id_set and store.story_exists(story_id),
     )
 
@@ -226,9 +241,10 @@ def apply_incremental(
     changed_paths = sorted(overlay)
     store.delete_stories(old_id_set - set(records))
     store.put_stories((records[s.id], topic_spellings(s)) for s in stories)
-    store.replace_links(changed_paths, (
-        (path, c) for path, article in overlay.items() if article is not None for c in links_of(article)
-    ))
+    store.replace_links(
+        changed_paths,
+        ((path, c) for path, article in overlay.items() if article is not None for c in links_of(article)),
+    )
     store.replace_nodes(nodes, _node_rows(stories))
     store.delete_feed_entries(old_ids)
     store.put_feed_entries(new_feed_rows)
@@ -242,13 +258,16 @@ def apply_incremental(
         # The feed's first `cap` entries changed if a touched story sits (or sat) among them.
         if len(cutoffs) < 2 or any(key >= min(cutoffs) for key in keys):
             outcome.feeds_to_render.add(slug)
-    outcome.feeds_to_render |= {slug for slug in names_after if names_after.get(slug) != names_before.get(slug)}
+    outcome.feeds_to_render |= {
+        slug for slug in names_after if names_after.get(slug) != names_before.get(slug)
+    }
     outcome.feeds_to_render |= {slug for slug in names_before if slug not in names_after}
     return outcome
 
 
-def visible_articles(records: Iterable[tuple[str, str | None, str]], now: dt.datetime,
-                     decode: Callable[[str], Article]) -> dict[str, Article]:
+def visible_articles(
+    records: Iterable[tuple[str, str | None, str]], now: dt.datetime, decode: Callable[[str], Article]
+) -> dict[str, Article]:
     """(path, article JSON, status) rows to the articles that are visible at `now`."""
     found: dict[str, Article] = {}
     for path, article_json, status in records:
@@ -259,8 +278,9 @@ def visible_articles(records: Iterable[tuple[str, str | None, str]], now: dt.dat
     return found
 
 
-def load_stories(store: StateStore, ids: Sequence[str], now: dt.datetime,
-                 decode: Callable[[str], Article]) -> dict[str, Story]:
+def load_stories(
+    store: StateStore, ids: Sequence[str], now: dt.datetime, decode: Callable[[str], Article]
+) -> dict[str, Story]:
     """Rebuild stories from the store exactly as they were computed (no re-clustering)."""
     rows = store.nodes_of_stories(ids)
     by_story: dict[str, list[NodeRow]] = defaultdict(list)
@@ -268,13 +288,16 @@ def load_stories(store: StateStore, ids: Sequence[str], now: dt.datetime,
         by_story[row.story_id].append(row)
     paths = sorted({path for path, _c in store.paths_of_canonicals([r.canonical for r in rows])})
     articles = visible_articles(
-        ((r.path, r.article_json, r.status) for r in store.file_records(paths)), now, decode)
+        ((r.path, r.article_json, r.status) for r in store.file_records(paths)), now, decode
+    )
     records = store.story_records(ids)
     _files, by_canonical, related_info = index_articles(articles.values())
     stories: dict[str, Story] = {}
     for story_id, members in by_story.items():
-        described = [with_reason(describe_member(r.canonical, by_canonical, related_info), r.reason, r.via)
-                     for r in members]
+        described = [
+            with_reason(describe_member(r.canonical, by_canonical, related_info), r.reason, r.via)
+            for r in members
+        ]
         keys = {r.canonical for r in members}
         story_articles = [a for a in articles.values() if a.canonical in keys]
         story, _record = build_story(story_id, described, story_articles, records.get(story_id), now)

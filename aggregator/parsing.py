@@ -7,6 +7,7 @@ files themselves (the parent never holds raw bytes) and send back the finished r
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import multiprocessing
@@ -14,10 +15,10 @@ import os
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .articles import ArticleError, parse_article
+from .articles import Article, ArticleError, as_of, parse_article
 from .content import FileEntry, read_file
 from .store import FileRecord, article_to_json
 
@@ -31,14 +32,21 @@ class ParseJob:
     root: Path
     max_bytes: int
     url_aliases: Mapping[str, str]
+    now: dt.datetime  # decides 'ok' or 'scheduled' for future-dated articles
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    record: FileRecord
+    visible: Article | None  # the article as it may be shown now (for status 'ok')
 
 
 def hash_bytes(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def parse_entry(job: ParseJob, entry: FileEntry, known_hash: str | None, mtime_ns: int) -> FileRecord | None:
-    """One file to a record; None if it vanished, or if its bytes match `known_hash`."""
+def parse_entry(job: ParseJob, entry: FileEntry, known_hash: str | None, mtime_ns: int) -> Parsed | None:
+    """One file to a record; None if it vanished. Status 'same' if its bytes match `known_hash`."""
     try:
         data = read_file(job.root, entry.path, job.max_bytes)
     except FileNotFoundError:
@@ -49,34 +57,46 @@ def parse_entry(job: ParseJob, entry: FileEntry, known_hash: str | None, mtime_n
         return _unreadable(entry, f"cannot read: {exc.strerror or exc}")
     digest = hash_bytes(data)
     if digest == known_hash:
-        return FileRecord(entry.path, len(data), mtime_ns, digest, "same", None, (), None)
+        return Parsed(FileRecord(entry.path, len(data), mtime_ns, digest, "same", None, (), None), None)
     try:
         result = parse_article(entry.path, data, job.url_aliases)
     except ArticleError as exc:
-        return FileRecord(entry.path, len(data), mtime_ns, digest, "skipped", exc.reason, (), None)
+        return Parsed(
+            FileRecord(entry.path, len(data), mtime_ns, digest, "skipped", exc.reason, (), None), None
+        )
     except Exception as exc:  # a parser bug must not stop the build: it is this file's problem
         log.exception("unexpected error parsing %r", entry.path)
-        return FileRecord(entry.path, len(data), mtime_ns, digest, "skipped", f"internal error: {exc!r}", (), None)
-    status = "draft" if result.article.draft else "ok"
-    return FileRecord(
-        entry.path, len(data), mtime_ns, digest, status, None, result.warnings, article_to_json(result.article)
+        reason = f"internal error: {exc!r}"
+        return Parsed(FileRecord(entry.path, len(data), mtime_ns, digest, "skipped", reason, (), None), None)
+    article = result.article
+    record = FileRecord(
+        entry.path, len(data), mtime_ns, digest, "draft", None, result.warnings, article_to_json(article)
     )
+    if article.draft:
+        return Parsed(record, None)
+    return visibility(record, article, job.now)
 
 
-def _unreadable(entry: FileEntry, reason: str) -> FileRecord:
+def visibility(record: FileRecord, article: Article, now: dt.datetime) -> Parsed:
+    """'ok' or 'scheduled' by the article's dates, with when to look at the file again."""
+    shown, due_at = as_of(article, now)
+    status = "ok" if shown is not None else "scheduled"
+    due = int(due_at.timestamp()) if due_at else None
+    return Parsed(replace(record, status=status, due=due), shown)
+
+
+def _unreadable(entry: FileEntry, reason: str) -> Parsed:
     # size -1 never matches a stat, so the file is tried again on every scan.
-    return FileRecord(entry.path, -1, -1, "", "skipped", reason, (), None)
+    return Parsed(FileRecord(entry.path, -1, -1, "", "skipped", reason, (), None), None)
 
 
-def _parse_batch(
-    job: ParseJob, batch: Sequence[tuple[FileEntry, str | None, int]]
-) -> list[FileRecord | None]:
+def _parse_batch(job: ParseJob, batch: Sequence[tuple[FileEntry, str | None, int]]) -> list[Parsed | None]:
     return [parse_entry(job, entry, known, mtime) for entry, known, mtime in batch]
 
 
 def parse_entries(
     job: ParseJob, work: Sequence[tuple[FileEntry, str | None, int]], workers: int | None = None
-) -> Iterator[FileRecord | None]:
+) -> Iterator[Parsed | None]:
     """Parse (entry, known hash, mtime to record) items, in order, on every core if many."""
     workers = workers or os.cpu_count() or 1
     if len(work) < POOL_THRESHOLD or workers < 2:

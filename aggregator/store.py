@@ -26,7 +26,7 @@ from typing import Any
 from .articles import Article, Image, Provider, RelatedItem, Topic
 from .stories import StoryRecord
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS links (
     path TEXT NOT NULL,
     canonical TEXT NOT NULL,
     PRIMARY KEY (path, canonical)
-) WITHOUT ROWID;
+);
 CREATE INDEX IF NOT EXISTS links_canonical ON links (canonical);
 CREATE TABLE IF NOT EXISTS nodes (
     canonical TEXT PRIMARY KEY,
@@ -69,7 +69,7 @@ CREATE TABLE IF NOT EXISTS feed_entries (
     sort_key TEXT NOT NULL,
     story_id TEXT NOT NULL,
     PRIMARY KEY (slug, story_id)
-) WITHOUT ROWID;
+);
 CREATE INDEX IF NOT EXISTS feed_entries_order ON feed_entries (slug, sort_key);
 CREATE INDEX IF NOT EXISTS feed_entries_story ON feed_entries (story_id);
 CREATE TABLE IF NOT EXISTS topic_names (
@@ -77,7 +77,7 @@ CREATE TABLE IF NOT EXISTS topic_names (
     name TEXT NOT NULL,
     uses INTEGER NOT NULL,
     PRIMARY KEY (slug, name)
-) WITHOUT ROWID;
+);
 """
 _TABLES = ("files", "links", "nodes", "stories", "feed_entries", "topic_names", "meta")
 
@@ -143,6 +143,8 @@ class StateStore:
                     if statement.strip():
                         self.db.execute(statement)
                 self.set_meta("schema_version", SCHEMA_VERSION)
+                now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+                self.set_meta("created", now.isoformat())
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -153,6 +155,10 @@ class StateStore:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+    def created(self) -> dt.datetime:
+        """When this store was started: the `updated` of a site that has no story yet."""
+        return dt.datetime.fromisoformat(self.get_meta("created") or "2000-01-01T00:00:00+00:00")
 
     def is_empty(self) -> bool:
         return self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
@@ -185,8 +191,15 @@ class StateStore:
             rows = self._select_in(f"SELECT {columns} FROM files WHERE path IN ({{}})", list(paths))
         for row in rows:
             yield FileRecord(
-                path=row[0], size=row[1], mtime_ns=row[2], hash=row[3], status=row[4], reason=row[5],
-                warnings=tuple(json.loads(row[6])) if row[6] else (), article_json=row[7], due=row[8],
+                path=row[0],
+                size=row[1],
+                mtime_ns=row[2],
+                hash=row[3],
+                status=row[4],
+                reason=row[5],
+                warnings=tuple(json.loads(row[6])) if row[6] else (),
+                article_json=row[7],
+                due=row[8],
             )
 
     def problems(self) -> list[tuple[str, str, str]]:
@@ -206,7 +219,10 @@ class StateStore:
         return dict(self.db.execute("SELECT status, COUNT(*) FROM files GROUP BY status").fetchall())
 
     def due_paths(self, now_ts: int) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT path FROM files WHERE due IS NOT NULL AND due <= ?", (now_ts,))]
+        return [
+            r[0]
+            for r in self.db.execute("SELECT path FROM files WHERE due IS NOT NULL AND due <= ?", (now_ts,))
+        ]
 
     def next_due(self) -> int | None:
         return self.db.execute("SELECT MIN(due) FROM files WHERE due IS NOT NULL").fetchone()[0]
@@ -216,8 +232,17 @@ class StateStore:
             "INSERT OR REPLACE INTO files (path, size, mtime_ns, hash, status, due, reason, warnings, article)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                (r.path, r.size, r.mtime_ns, r.hash, r.status, r.due, r.reason,
-                 json.dumps(list(r.warnings)) if r.warnings else None, r.article_json)
+                (
+                    r.path,
+                    r.size,
+                    r.mtime_ns,
+                    r.hash,
+                    r.status,
+                    r.due,
+                    r.reason,
+                    json.dumps(list(r.warnings)) if r.warnings else None,
+                    r.article_json,
+                )
                 for r in records
             ),
         )
@@ -235,7 +260,9 @@ class StateStore:
         return list(self._select_in("SELECT path, canonical FROM links WHERE path IN ({})", list(paths)))
 
     def paths_of_canonicals(self, canonicals: Sequence[str]) -> list[tuple[str, str]]:
-        return list(self._select_in("SELECT path, canonical FROM links WHERE canonical IN ({})", list(canonicals)))
+        return list(
+            self._select_in("SELECT path, canonical FROM links WHERE canonical IN ({})", list(canonicals))
+        )
 
     def replace_links(self, paths: Sequence[str], links: Iterable[tuple[str, str]]) -> None:
         self.db.executemany("DELETE FROM links WHERE path = ?", ((p,) for p in paths))
@@ -246,19 +273,28 @@ class StateStore:
         return dict(self.db.execute("SELECT canonical, story_id FROM nodes").fetchall())
 
     def nodes(self, canonicals: Sequence[str]) -> list[NodeRow]:
-        return [NodeRow(*row) for row in self._select_in(
-            "SELECT canonical, story_id, reason, via, ts, words FROM nodes WHERE canonical IN ({})",
-            list(canonicals))]
+        return [
+            NodeRow(*row)
+            for row in self._select_in(
+                "SELECT canonical, story_id, reason, via, ts, words FROM nodes WHERE canonical IN ({})",
+                list(canonicals),
+            )
+        ]
 
     def nodes_of_stories(self, story_ids: Sequence[str]) -> list[NodeRow]:
-        return [NodeRow(*row) for row in self._select_in(
-            "SELECT canonical, story_id, reason, via, ts, words FROM nodes WHERE story_id IN ({})",
-            list(story_ids))]
+        return [
+            NodeRow(*row)
+            for row in self._select_in(
+                "SELECT canonical, story_id, reason, via, ts, words FROM nodes WHERE story_id IN ({})",
+                list(story_ids),
+            )
+        ]
 
     def nodes_between(self, start: int, end: int) -> list[tuple[str, int, str]]:
         """(canonical, ts, words) of every dated member in [start, end]."""
         return self.db.execute(
-            "SELECT canonical, ts, words FROM nodes WHERE ts BETWEEN ? AND ?", (start, end)).fetchall()
+            "SELECT canonical, ts, words FROM nodes WHERE ts BETWEEN ? AND ?", (start, end)
+        ).fetchall()
 
     def replace_nodes(self, canonicals: Sequence[str], rows: Iterable[NodeRow]) -> None:
         self.db.executemany("DELETE FROM nodes WHERE canonical = ?", ((c,) for c in canonicals))
@@ -271,18 +307,24 @@ class StateStore:
 
     def story_records(self, ids: Sequence[str] | None = None) -> dict[str, StoryRecord]:
         query = "SELECT id, first_seen, fingerprint, changed_at FROM stories"
-        rows = self.db.execute(query) if ids is None else self._select_in(query + " WHERE id IN ({})", list(ids))
+        rows = (
+            self.db.execute(query) if ids is None else self._select_in(query + " WHERE id IN ({})", list(ids))
+        )
         return {
             row[0]: StoryRecord(
-                id=row[0], first_seen=_time(row[1]), fingerprint=row[2],
+                id=row[0],
+                first_seen=_time(row[1]),
+                fingerprint=row[2],
                 changed_at=_time(row[3]) if row[3] else None,
             )
             for row in rows
         }
 
     def story_topics(self, ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
-        return {row[0]: [tuple(t) for t in json.loads(row[1])] for row in self._select_in(
-            "SELECT id, topics FROM stories WHERE id IN ({})", list(ids))}
+        return {
+            row[0]: [tuple(t) for t in json.loads(row[1])]
+            for row in self._select_in("SELECT id, topics FROM stories WHERE id IN ({})", list(ids))
+        }
 
     def story_exists(self, story_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone() is not None
@@ -297,8 +339,13 @@ class StateStore:
         self.db.executemany(
             "INSERT OR REPLACE INTO stories (id, first_seen, fingerprint, changed_at, topics) VALUES (?, ?, ?, ?, ?)",
             (
-                (r.id, r.first_seen.isoformat(), r.fingerprint, r.changed_at.isoformat() if r.changed_at else None,
-                 json.dumps([list(t) for t in topics], ensure_ascii=False))
+                (
+                    r.id,
+                    r.first_seen.isoformat(),
+                    r.fingerprint,
+                    r.changed_at.isoformat() if r.changed_at else None,
+                    json.dumps([list(t) for t in topics], ensure_ascii=False),
+                )
                 for r, topics in rows
             ),
         )
@@ -307,43 +354,62 @@ class StateStore:
 
     def feed_slugs_of_stories(self, ids: Sequence[str]) -> list[tuple[str, str, str]]:
         """(slug, sort_key, story_id) rows of these stories."""
-        return list(self._select_in("SELECT slug, sort_key, story_id FROM feed_entries WHERE story_id IN ({})",
-                                    list(ids)))
+        return list(
+            self._select_in(
+                "SELECT slug, sort_key, story_id FROM feed_entries WHERE story_id IN ({})", list(ids)
+            )
+        )
 
     def delete_feed_entries(self, ids: Iterable[str]) -> None:
         self.db.executemany("DELETE FROM feed_entries WHERE story_id = ?", ((i,) for i in ids))
 
     def put_feed_entries(self, rows: Iterable[tuple[str, str, str]]) -> None:
-        self.db.executemany("INSERT OR REPLACE INTO feed_entries (slug, sort_key, story_id) VALUES (?, ?, ?)", rows)
+        self.db.executemany(
+            "INSERT OR REPLACE INTO feed_entries (slug, sort_key, story_id) VALUES (?, ?, ?)", rows
+        )
 
     def feed_top(self, slug: str, limit: int) -> list[str]:
-        return [r[0] for r in self.db.execute(
-            "SELECT story_id FROM feed_entries WHERE slug = ? ORDER BY sort_key DESC LIMIT ?", (slug, limit))]
+        return [
+            r[0]
+            for r in self.db.execute(
+                "SELECT story_id FROM feed_entries WHERE slug = ? ORDER BY sort_key DESC LIMIT ?",
+                (slug, limit),
+            )
+        ]
 
     def rank_cutoff(self, slug: str, limit: int) -> str | None:
         """The sort key of the feed's last entry within the cap (None if fewer entries)."""
         row = self.db.execute(
             "SELECT sort_key FROM feed_entries WHERE slug = ? ORDER BY sort_key DESC LIMIT 1 OFFSET ?",
-            (slug, limit - 1)).fetchone()
+            (slug, limit - 1),
+        ).fetchone()
         return row[0] if row else None
 
     def feed_totals(self) -> dict[str, tuple[int, str]]:
         """slug -> (number of stories, newest sort key)."""
-        return {row[0]: (row[1], row[2]) for row in self.db.execute(
-            "SELECT slug, COUNT(*), MAX(sort_key) FROM feed_entries GROUP BY slug")}
+        return {
+            row[0]: (row[1], row[2])
+            for row in self.db.execute("SELECT slug, COUNT(*), MAX(sort_key) FROM feed_entries GROUP BY slug")
+        }
 
     def adjust_topic_names(self, changes: dict[tuple[str, str], int]) -> None:
         for (slug, name), delta in sorted(changes.items()):
             if delta:
                 self.db.execute(
                     "INSERT INTO topic_names (slug, name, uses) VALUES (?, ?, ?)"
-                    " ON CONFLICT (slug, name) DO UPDATE SET uses = uses + excluded.uses", (slug, name, delta))
+                    " ON CONFLICT (slug, name) DO UPDATE SET uses = uses + excluded.uses",
+                    (slug, name, delta),
+                )
         self.db.execute("DELETE FROM topic_names WHERE uses <= 0")
 
     def topic_names(self, slugs: Sequence[str] | None = None) -> dict[str, str]:
         """slug -> its most used spelling (ties: alphabetical)."""
         query = "SELECT slug, name, uses FROM topic_names"
-        rows = self.db.execute(query) if slugs is None else self._select_in(query + " WHERE slug IN ({})", list(slugs))
+        rows = (
+            self.db.execute(query)
+            if slugs is None
+            else self._select_in(query + " WHERE slug IN ({})", list(slugs))
+        )
         best: dict[str, tuple[int, str]] = {}
         for slug, name, uses in rows:
             if slug not in best or (-uses, name) < (-best[slug][0], best[slug][1]):
@@ -376,13 +442,32 @@ def _date(moment: dt.datetime | None) -> str | None:
 def article_to_json(article: Article) -> str:
     return json.dumps(
         [
-            article.path, article.title, article.url, article.canonical, _date(article.published),
-            [article.provider.name, article.provider.domain], article.excerpt, _date(article.updated),
-            article.category, article.kind, article.quality, article.heat,
-            [[t.name, t.slug] for t in article.topics], _image(article.image),
+            article.path,
+            article.title,
+            article.url,
+            article.canonical,
+            _date(article.published),
+            [article.provider.name, article.provider.domain],
+            article.excerpt,
+            _date(article.updated),
+            article.category,
+            article.kind,
+            article.quality,
+            article.heat,
+            [[t.name, t.slug] for t in article.topics],
+            _image(article.image),
             [
-                [r.title, r.url, r.canonical, [r.provider.name, r.provider.domain], r.excerpt,
-                 _date(r.published), r.quality, r.heat, _image(r.image)]
+                [
+                    r.title,
+                    r.url,
+                    r.canonical,
+                    [r.provider.name, r.provider.domain],
+                    r.excerpt,
+                    _date(r.published),
+                    r.quality,
+                    r.heat,
+                    _image(r.image),
+                ]
                 for r in article.related
             ],
             article.draft,
@@ -401,8 +486,24 @@ def _load_date(text: str | None) -> dt.datetime | None:
 
 
 def article_from_json(text: str) -> Article:
-    (path, title, url, canonical, published, provider, excerpt, updated, category, kind, quality, heat,
-     topics, image, related, draft) = json.loads(text)
+    (
+        path,
+        title,
+        url,
+        canonical,
+        published,
+        provider,
+        excerpt,
+        updated,
+        category,
+        kind,
+        quality,
+        heat,
+        topics,
+        image,
+        related,
+        draft,
+    ) = json.loads(text)
     return Article(
         path=path,
         title=title,
@@ -420,8 +521,15 @@ def article_from_json(text: str) -> Article:
         image=_load_image(image),
         related=tuple(
             RelatedItem(
-                title=r[0], url=r[1], canonical=r[2], provider=Provider(*r[3]), excerpt=r[4],
-                published=_load_date(r[5]), quality=r[6], heat=r[7], image=_load_image(r[8]),
+                title=r[0],
+                url=r[1],
+                canonical=r[2],
+                provider=Provider(*r[3]),
+                excerpt=r[4],
+                published=_load_date(r[5]),
+                quality=r[6],
+                heat=r[7],
+                image=_load_image(r[8]),
             )
             for r in related
         ),

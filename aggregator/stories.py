@@ -13,10 +13,12 @@ Everything here is pure: articles and the previous id table in, stories out.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import math
 import re
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -194,6 +196,7 @@ class _UnionFind:
         return ra
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def significant_words(title: str) -> frozenset[str]:
     """The words that carry a headline's meaning, for near-duplicate detection."""
     return frozenset(
@@ -336,6 +339,11 @@ def headlines_match(
     return shared / len(words_a | words_b) >= options.headline_threshold
 
 
+def _required_overlap(size: int, options: StoryOptions) -> int:
+    """Fewest shared words a headline of `size` words needs to match any other."""
+    return max(options.headline_min_shared, math.ceil(options.headline_threshold * size - 1e-9))
+
+
 def _merge_headlines(
     uf: _UnionFind,
     members: Mapping[str, Member],
@@ -343,6 +351,11 @@ def _merge_headlines(
     options: StoryOptions,
 ) -> None:
     """Join near-identical headlines published within the window of each other.
+
+    Members are visited by date; each is compared with the earlier ones inside the
+    window that pass `headlines_match`, best match first. Candidates come from prefix
+    filtering: with words ordered rarest first, two headlines sharing at least k words
+    share one among each other's first `len - k + 1` words, so only those are indexed.
 
     Chaining guard: an edge merges two clusters only if the joining headline also
     shares `headline_min_shared` significant words with the anchor (earliest headline)
@@ -353,41 +366,35 @@ def _merge_headlines(
         (m for m in members.values() if m.published is not None), key=lambda m: (m.published, m.canonical)
     )
     words = {m.canonical: significant_words(m.title) for m in dated}
-    postings: dict[str, list[Member]] = defaultdict(list)
+    frequency: Counter[str] = Counter(w for m in dated for w in words[m.canonical])
     anchors: dict[str, Member] = {}
     for member in dated:
-        root = uf.find(member.canonical)
-        anchors.setdefault(root, member)
-    start_of: dict[str, int] = defaultdict(int)
+        anchors.setdefault(uf.find(member.canonical), member)
+    postings: dict[str, deque[Member]] = defaultdict(deque)
     for member in dated:
         mine = words[member.canonical]
         if len(mine) < options.headline_min_shared:
-            for word in mine:
-                postings[word].append(member)
-            continue
-        shared: dict[str, int] = defaultdict(int)
-        candidates: dict[str, Member] = {}
-        for word in mine:
+            continue  # too short to match anything
+        prefix = sorted(mine, key=lambda w: (frequency[w], w))[
+            : len(mine) - _required_overlap(len(mine), options) + 1
+        ]
+        assert member.published is not None
+        seen: set[str] = set()
+        best: list[tuple[float, str, Member]] = []
+        for word in prefix:
             posting = postings[word]
-            start = start_of[word]
-            assert member.published is not None
-            while start < len(posting) and member.published - posting[start].published > window:  # type: ignore[operator]
-                start += 1
-            start_of[word] = start
-            for other in posting[start:]:
-                shared[other.canonical] += 1
-                candidates[other.canonical] = other
+            while posting and member.published - posting[0].published > window:  # type: ignore[operator]
+                posting.popleft()
+            for other in posting:
+                if other.canonical in seen:
+                    continue
+                seen.add(other.canonical)
+                theirs = words[other.canonical]
+                if headlines_match(mine, theirs, member.published, other.published, options):
+                    best.append((-len(mine & theirs) / len(mine | theirs), other.canonical, other))
             posting.append(member)
-        best: list[tuple[float, str]] = []
-        for key, count in shared.items():
-            if count < options.headline_min_shared:
-                continue
-            theirs = words[key]
-            similarity = count / len(mine | theirs)
-            if similarity >= options.headline_threshold:
-                best.append((-similarity, key))
-        for _neg, key in sorted(best):
-            _try_join(uf, member, candidates[key], words, anchors, reason, options)
+        for _neg, _key, other in sorted(best, key=lambda item: (item[0], item[1])):
+            _try_join(uf, member, other, words, anchors, reason, options)
 
 
 def _try_join(
@@ -484,11 +491,10 @@ def assign_ids(
 
     # Each old id goes to the cluster holding most of its members (earliest cluster on ties).
     winner_of: dict[str, int] = {old: min(c, key=lambda ci: (-ci[0], ci[1]))[1] for old, c in claims.items()}
-    chosen: dict[int, str] = {}
-    for index in range(len(clusters)):
-        mine = [old for old, winner in winner_of.items() if winner == index]
-        if mine:
-            chosen[index] = min(mine, key=lambda old: (previous[old].first_seen, old))
+    won: dict[int, list[str]] = defaultdict(list)
+    for old, winner in winner_of.items():
+        won[winner].append(old)
+    chosen = {index: min(ids, key=lambda old: (previous[old].first_seen, old)) for index, ids in won.items()}
 
     used = set(chosen.values())
     stories: list[Story] = []

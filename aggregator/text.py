@@ -33,11 +33,23 @@ def xml_safe(text: str) -> str:
     return _XML_ILLEGAL.sub("", text)
 
 
+# Text that needs none of the work below: no markup, no odd characters, single spaces.
+_NEEDS_WORK = re.compile("[<&\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffd\ufffe\uffff]|[^\\S ]|  |^ | $")
+
+
 def plain_text(value: object, max_length: int) -> str:
     """A single line of plain text: markup removed, entities decoded, length bounded."""
     if value is None or isinstance(value, (dict, list, tuple, set)):
         return ""
-    text = xml_safe(str(value))
+    text = value if isinstance(value, str) else str(value)
+    if not _NEEDS_WORK.search(text):
+        return truncate(text, max_length)
+    return _plain_text_full(text, max_length)
+
+
+def _plain_text_full(text: str, max_length: int) -> str:
+    """The general case of `plain_text`."""
+    text = xml_safe(text)
     if _MARKUP_HINT.search(text):
         # nh3 with no allowed tags strips markup (and the bodies of script/style);
         # unescaping afterwards turns entities into the characters they stand for.

@@ -44,10 +44,20 @@ _UNSAFE_CHARS = re.compile(r"[\x00-\x20\x7f\ud800-\udfff]")
 # A host a reader can reach: dotted labels (`news.example`, `127.0.0.1`). A bare word
 # (`localhost`, an intranet name) or an IPv6 literal is no public article's address,
 # and feed validators reject such links.
-_LINK_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
+_LINK_HOST = re.compile(r"(?:[a-z0-9\-]{1,63}\.)+[a-z0-9][a-z0-9\-]{0,62}")
 # Characters that may stay as they are in a URL; everything else is percent-encoded.
 _SAFE_PATH = "/:@!$&'()*+,;=-._~%"
 _SAFE_QUERY = _SAFE_PATH + "?"
+
+
+# A URL already in the form `clean_url` gives: http(s), a lower-case ASCII host, no
+# port or user, nothing that needs encoding. Most URLs are; they skip the full parse.
+_URL_CHARS = r"[A-Za-z0-9\-._~%!$&'()*+,;=:@/"
+_ALREADY_CLEAN = re.compile(
+    r"^https?://(?P<host>(?:[a-z0-9\-]{1,63}\.)+[a-z0-9][a-z0-9\-]{0,62})(?P<path>/" + _URL_CHARS + r"]*)?"
+    r"(?P<rest>(?:\?" + _URL_CHARS + r"?]+)?(?:#" + _URL_CHARS + r"?]+)?)$"
+)
+_PLAIN = re.compile(r"^https://(?P<host>[a-z0-9.\-]+)(?P<path>/[^?#]*)?$")
 
 
 def clean_url(value: object) -> str | None:
@@ -55,7 +65,19 @@ def clean_url(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     text = value.strip()
-    if not text or len(text) > MAX_URL_LENGTH or _UNSAFE_CHARS.search(text):
+    if not text or len(text) > MAX_URL_LENGTH:
+        return None
+    fast = _ALREADY_CLEAN.match(text)
+    if fast is not None:
+        if fast["path"] is None:  # an empty path is written as "/"
+            return text[: fast.end("host")] + "/" + fast["rest"]
+        return text
+    return _clean_url_parsed(text)
+
+
+def _clean_url_parsed(text: str) -> str | None:
+    """The general case of `clean_url`: parse, check and re-encode every part."""
+    if _UNSAFE_CHARS.search(text):
         return None
     try:
         parts = urlsplit(text)
@@ -97,6 +119,19 @@ def canonical_url(url: str, aliases: Mapping[str, str] | None = None) -> str:
     fragment and tracking parameters removed, the remaining query sorted, and a
     trailing slash dropped. Expects a URL that passed `clean_url`.
     """
+    plain = _PLAIN.match("https" + url[4:] if url.startswith("http:") else url)
+    if plain is not None:  # no port, query or fragment: only host and path to fold
+        host = plain["host"].rstrip(".")
+        host = host[4:] if host.startswith("www.") else host
+        if aliases:
+            host = aliases.get(host, host)
+        path = plain["path"] or "/"
+        return f"https://{host}{path.rstrip('/') or '/'}"
+    return _canonical_url_parsed(url, aliases)
+
+
+def _canonical_url_parsed(url: str, aliases: Mapping[str, str] | None) -> str:
+    """The general case of `canonical_url`."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower().rstrip(".")
     if host.startswith("www."):

@@ -170,6 +170,7 @@ def test_failed_build_leaves_previous_output_intact(ws: Workspace, monkeypatch: 
 
     monkeypatch.setattr(jsonfeed, "render_json", broken)
     import aggregator.build as build
+
     with pytest.raises(RuntimeError):
         from aggregator.config import load_config
 

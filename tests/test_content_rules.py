@@ -8,6 +8,8 @@ import json
 import feedparser
 import pytest
 from conftest import Workspace, article, front_matter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aggregator.articles import ArticleError, parse_article
 
@@ -220,3 +222,44 @@ def test_future_dated_article_waits_for_its_time(ws: Workspace) -> None:
     report = ws.build()  # no file changed, but the embargo has passed
     assert report["scheduled"] == 0 and report["articles"] == 2
     assert "https://e.example/soon" in [e.link for e in feedparser.parse(ws.read("all.atom")).entries]
+
+
+url_text = st.text(alphabet="abcXYZ019-._~%!$&'()*+,;=:@/?#[] \u00e9", max_size=25)
+hosts = st.one_of(
+    st.sampled_from(
+        [
+            "example.com",
+            "www.example.com",
+            "EXAMPLE.com",
+            "a-b.example.org",
+            "xn--bcher-kva.de",
+            "example.com.",
+            "example.com:8080",
+            "example.com:443",
+            "[::1]",
+            "ex ample.com",
+            "-a.com",
+        ]
+    ),
+    st.text(alphabet="ab-.9X:", min_size=1, max_size=12),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(["http", "https", "HTTP", "ftp"]), hosts, url_text)
+def test_url_fast_paths_agree_with_the_full_parse(scheme: str, host: str, rest: str) -> None:
+    from aggregator import urls
+
+    url = f"{scheme}://{host}{rest}"
+    cleaned = urls.clean_url(url)
+    assert cleaned == urls._clean_url_parsed(url.strip())
+    if cleaned is not None:
+        assert urls.canonical_url(cleaned) == urls._canonical_url_parsed(cleaned, None)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=60), st.integers(5, 80))
+def test_plain_text_fast_path_agrees_with_the_full_cleaning(text: str, limit: int) -> None:
+    from aggregator import text as text_module
+
+    assert text_module.plain_text(text, limit) == text_module._plain_text_full(text, limit)

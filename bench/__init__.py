@@ -1,0 +1,1 @@
+"""The benchmark: a synthetic corpus, its floors, and end-to-end build timings (`make bench`)."""

@@ -1,0 +1,191 @@
+"""Running one `aggregator build` as a user would, and what it cost: wall time and memory.
+
+Memory is measured two ways, and the larger is reported, because a build may use a
+process pool and one number alone can miss it:
+
+- `ru_maxrss` from `os.wait4` on the build process: the kernel's exact high-water mark
+  of resident memory for the largest single process of the tree (the build itself, or
+  a worker it waited for);
+- the sum of resident memory over the whole process tree, read from /proc every 50 ms;
+  copy-on-write pages shared by forked workers are counted once per process, so this
+  errs high, never low (short peaks between two samples can be missed).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+MEMORY_NOTE = (
+    "the larger of wait4 ru_maxrss (largest single process of the build's tree) and the "
+    "sum of RSS over the tree sampled every 50 ms (errs high: shared pages count per process)"
+)
+SAMPLE_SECONDS = 0.05
+
+
+class BuildFailed(RuntimeError):
+    """`aggregator build` exited non-zero, or its report was not what the step expects."""
+
+
+@dataclass
+class BuildRun:
+    seconds: float
+    maxrss_bytes: int  # wait4 ru_maxrss: largest single process of the tree
+    tree_peak_bytes: int = 0  # sampled sum over the tree (0 when not sampled)
+    tree_max_processes: int = 1
+    report: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def peak_bytes(self) -> int:
+        return max(self.maxrss_bytes, self.tree_peak_bytes)
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for tid in tasks:
+        with contextlib.suppress(OSError, ValueError):
+            text = Path(f"/proc/{pid}/task/{tid}/children").read_text()
+            found.extend(int(c) for c in text.split())
+    return found
+
+
+def _rss(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+class TreeSampler(threading.Thread):
+    """Polls /proc for the resident memory of a process and all its descendants."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak = 0
+        self.max_processes = 0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            pids, queue = [], [self.pid]
+            while queue:
+                pid = queue.pop()
+                pids.append(pid)
+                queue.extend(_children(pid))
+            total = sum(_rss(pid) for pid in pids)
+            self.peak = max(self.peak, total)
+            self.max_processes = max(self.max_processes, len(pids))
+            self._stop_event.wait(SAMPLE_SECONDS)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+
+
+def run_build(command: list[str], *, sample_memory: bool = False) -> BuildRun:
+    """Run the build command once, end to end; raise BuildFailed on a non-zero exit."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        sampler = TreeSampler(proc.pid) if sample_memory else None
+        if sampler is not None:
+            sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if sampler is not None:
+            sampler.stop()
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
+    if proc.returncode != 0:
+        raise BuildFailed(f"{' '.join(command)} exited {proc.returncode}:\n{stderr[-4000:]}")
+    try:
+        report = json.loads(stdout)
+    except ValueError as exc:
+        raise BuildFailed(f"build printed no JSON report ({exc}):\n{stdout[-2000:]}") from None
+    return BuildRun(
+        seconds=seconds,
+        maxrss_bytes=usage.ru_maxrss * 1024,  # KiB on Linux
+        tree_peak_bytes=sampler.peak if sampler else 0,
+        tree_max_processes=sampler.max_processes if sampler else 1,
+        report=report,
+    )
+
+
+def _cpu_model() -> str:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def _mem_total() -> int:
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _filesystem(path: Path) -> str:
+    """The file system type the corpus lives on (tmpfs and ext4 differ a lot)."""
+    best, kind = "", "unknown"
+    target = str(path.resolve())
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/mounts").read_text().splitlines():
+            parts = line.split()
+            if len(parts) > 2 and target.startswith(parts[1]) and len(parts[1]) > len(best):
+                best, kind = parts[1], parts[2]
+    return kind
+
+
+def machine_info(workdir: Path) -> dict[str, Any]:
+    return {
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "cores_usable": len(os.sched_getaffinity(0)),
+        "ram_gb": round(_mem_total() / 1e9, 1),
+        "python": platform.python_version(),
+        "os": f"{platform.system()} {platform.release()}",
+        "filesystem": _filesystem(workdir),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def code_version(python: str) -> dict[str, str]:
+    """Which aggregator code the builds ran: its folder and git commit."""
+    probe = subprocess.run(
+        [python, "-c", "import aggregator; print(aggregator.__file__); print(aggregator.__version__)"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = probe.stdout.split()
+    if probe.returncode != 0 or len(lines) < 2:
+        return {"source": "unknown", "version": "unknown", "commit": "unknown"}
+    folder = str(Path(lines[0]).parent)
+    commit = subprocess.run(
+        ["git", "-C", folder, "describe", "--always", "--dirty", "--abbrev=12"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return {"source": folder, "version": lines[1], "commit": commit or "unknown"}

@@ -1,0 +1,114 @@
+"""The results table: each figure next to its floor, its ratio and the target it must meet.
+
+The targets are issue #5's, stated for N = 100,000 articles on a 2-core machine; at
+other sizes the pass/fail column is shown for orientation only.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from typing import Any
+
+TARGET_N = 100_000
+MEMORY_LIMIT_BYTES = 1_500_000_000  # 1.5 GB
+
+
+@dataclass(frozen=True)
+class Target:
+    label: str
+    floor: str | None  # the floor the ratio is taken against
+    max_ratio: float | None = None
+    max_seconds: float | None = None
+
+    def describe(self) -> str:
+        parts = []
+        if self.max_ratio is not None:
+            parts.append(f"<= {self.max_ratio:g}x floor")
+        if self.max_seconds is not None:
+            parts.append(f"< {self.max_seconds:g} s")
+        return " and ".join(parts) or "-"
+
+    def met(self, seconds: float, ratio: float | None) -> bool:
+        if self.max_seconds is not None and not seconds < self.max_seconds:
+            return False
+        return not (self.max_ratio is not None and (ratio is None or ratio > self.max_ratio))
+
+
+FLOOR_LABELS = {"stat_walk": "stat-only walk", "csafe_parse": "CSafeLoader parse, 1 process"}
+TARGETS = {
+    "cold": Target("cold build", "csafe_parse", max_ratio=1.0),
+    "no_change": Target("no-change rebuild", "stat_walk", max_ratio=3.0, max_seconds=1.5),
+    "edit": Target("one file edited", "stat_walk", max_seconds=1.5),
+    "add": Target("one file added", "stat_walk", max_seconds=1.5),
+    "delete": Target("one file deleted", "stat_walk", max_seconds=1.5),
+}
+
+
+def figure(runs: list[float]) -> dict[str, Any]:
+    return {"median_s": statistics.median(runs), "runs_s": runs}
+
+
+def score(floors: dict[str, dict[str, Any]], builds: dict[str, dict[str, Any]]) -> None:
+    """Add ratio, target and pass/fail to each build figure, in place."""
+    for key, target in TARGETS.items():
+        if key not in builds:
+            continue
+        fig = builds[key]
+        floor = floors.get(target.floor or "", {}).get("median_s")
+        fig["floor"] = target.floor
+        fig["ratio"] = fig["median_s"] / floor if floor else None
+        fig["target"] = target.describe()
+        fig["pass"] = target.met(fig["median_s"], fig["ratio"])
+
+
+def _secs(value: float) -> str:
+    return f"{value:.3f} s" if value < 10 else f"{value:.1f} s"
+
+
+def table(results: dict[str, Any]) -> str:
+    """The figures as a fixed-width text table."""
+    rows = [("figure", "median", "runs", "vs floor", "target", "result")]
+    for key, fig in results["floors"].items():
+        runs = " ".join(f"{r:.3f}" for r in fig["runs_s"])
+        rows.append((FLOOR_LABELS[key], _secs(fig["median_s"]), runs, "(floor)", "", ""))
+    for key, fig in results["builds"].items():
+        runs = " ".join(f"{r:.3f}" for r in fig["runs_s"])
+        ratio = (
+            f"{fig['ratio']:.2f}x {'walk' if fig['floor'] == 'stat_walk' else 'parse'}"
+            if fig["ratio"]
+            else "-"
+        )
+        result = "pass" if fig["pass"] else "FAIL"
+        rows.append((TARGETS[key].label, _secs(fig["median_s"]), runs, ratio, fig["target"], result))
+    memory = results["memory"]
+    rows.append(
+        (
+            "peak memory, cold build",
+            f"{memory['peak_bytes'] / 1e6:.0f} MB",
+            " ".join(f"{b / 1e6:.0f}" for b in memory["runs_bytes"]),
+            "",
+            f"< {MEMORY_LIMIT_BYTES / 1e9:g} GB",
+            "pass" if memory["pass"] else "FAIL",
+        )
+    )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def header(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    code = results["code"]
+    note = "" if results["n"] == TARGET_N else f" (targets are for N={TARGET_N:,}; shown for orientation)"
+    return (
+        f"N={results['n']:,} articles, seed {results['seed']}, median of {results['repeat']} runs{note}\n"
+        f"machine: {m['cpu']}, {m['cores']} cores ({m['cores_usable']} usable), {m['ram_gb']} GB RAM, "
+        f"{m['os']}, {m['filesystem']}, Python {m['python']}, {m['date']}, "
+        f"load {m['load_1min_start']} -> {m['load_1min_end']} (other work on the machine skews timings)\n"
+        f"code: aggregator {code['version']} at {code['commit']} ({code['source']})\n"
+        f"corpus: {results['corpus']['summary']}"
+    )

@@ -1,0 +1,213 @@
+"""Incremental rebuilds: only what changed is read and written, and the result always
+equals a full rebuild."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import feedparser
+from conftest import Workspace, article
+from feedcheck import assert_valid
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+
+def related(title: str, url: str, date: str = "2024-05-01T11:00:00Z") -> dict[str, Any]:
+    return {
+        "title": title,
+        "webUrl": url,
+        "publishedDateTime": date,
+        "provider": {"name": "Elsewhere", "domain": "elsewhere.example"},
+    }
+
+
+def test_no_change_rebuild_reads_and_writes_nothing(ws: Workspace) -> None:
+    for index in range(5):
+        ws.add(
+            f"n/{index}.md",
+            article(f"Story number {index} about {'abcde'[index]} things", f"https://e.example/{index}"),
+        )
+    ws.build()
+    old = time_shift(ws.content, seconds=-60)  # out of the racy window
+    ws.build()
+    report = ws.build()
+    assert report["nothing_changed"] is True
+    assert report["parsed"] == 0 and report["written"] == []
+    assert old == 5
+
+
+def time_shift(folder: Path, seconds: int) -> int:
+    """Move every file's mtime back, as if written long ago."""
+    count = 0
+    for path in folder.rglob("*"):
+        if path.is_file():
+            stat = path.stat()
+            os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + seconds * 1_000_000_000))
+            count += 1
+    return count
+
+
+def test_touch_without_change_parses_nothing_and_writes_nothing(ws: Workspace) -> None:
+    ws.add("a.md", article("Volcano erupts near island", "https://a.example/1"))
+    ws.add("b.md", article("Chess champion retires", "https://b.example/2", topics=["Chess"]))
+    time_shift(ws.content, -60)
+    ws.build()
+    (ws.content / "a.md").touch()
+    report = ws.build()
+    assert report["parsed"] == 0
+    assert report["written"] == []
+
+
+def test_one_edit_rewrites_only_the_affected_feeds(ws: Workspace) -> None:
+    ws.add("a.md", article("Volcano erupts near island", "https://a.example/1", topics=["Geology"]))
+    ws.add("b.md", article("Chess champion retires", "https://b.example/2", topics=["Chess"]))
+    time_shift(ws.content, -60)
+    ws.build()
+    ws.add(
+        "a.md",
+        article(
+            "Volcano erupts near island",
+            "https://a.example/1",
+            topics=["Geology"],
+            excerpt="Now with more lava.",
+        ),
+    )
+    report = ws.build()
+    assert report["parsed"] == 1
+    assert {"all.atom", "all.rss", "all.json", "geology.atom", "geology.rss", "geology.json"} <= set(
+        report["written"]
+    )
+    assert not {"chess.atom", "chess.rss", "chess.json"} & set(report["written"])
+    assert "Now with more lava." in ws.read("geology.atom").decode()
+
+
+def test_rename_keeps_the_story_and_its_id(ws: Workspace) -> None:
+    ws.add("old/name.md", article("Volcano erupts near island", "https://a.example/1"))
+    ws.build()
+    before = feedparser.parse(ws.read("all.atom")).entries[0].id
+    (ws.content / "new").mkdir()
+    (ws.content / "old" / "name.md").rename(ws.content / "new" / "other name.md")
+    report = ws.build()
+    assert report["files_removed"] == 1
+    entries = feedparser.parse(ws.read("all.atom")).entries
+    assert [e.id for e in entries] == [before]
+
+
+def test_two_changes_within_one_mtime_tick_are_both_seen(ws: Workspace) -> None:
+    path = ws.add("a.md", article("Volcano erupts near island", "https://a.example/1", excerpt="First."))
+    stat = path.stat()
+    ws.build()
+    ws.add("a.md", article("Volcano erupts near island", "https://a.example/1", excerpt="Other."))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same mtime
+    assert path.stat().st_size == stat.st_size
+    ws.build()
+    assert "Other." in ws.read("all.atom").decode()
+
+
+def test_deleting_the_state_store_is_safe(ws: Workspace) -> None:
+    ws.copy_seeds()
+    ws.add("a.md", article("Volcano erupts near island", "https://a.example/1"))
+    ws.build()
+    outputs = ws.outputs()
+    shutil.rmtree(ws.state.parent)
+    report = ws.build()
+    assert report["parsed"] == 3
+    assert ws.outputs() == outputs
+
+
+def test_state_store_is_a_real_sqlite_file_without_private_fields(ws: Workspace) -> None:
+    ws.copy_seeds()
+    ws.build()
+    with sqlite3.connect(ws.state) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert {"files", "links", "nodes", "stories", "feed_entries"} <= tables
+        dump = "\n".join(db.iterdump())
+    assert "secured" not in dump
+    assert "+ujiZh6UgCq0i" not in dump
+
+
+# --- the property: any sequence of changes gives what a full rebuild gives -------------
+
+TITLES = [
+    "Apple unveils new iPhone 15 with USB-C port",
+    "Apple unveils the new iPhone 15 with a USB-C port",
+    "Volcano erupts near island village",
+    "Chess champion retires after twenty years",
+    "Storm hits harbour town overnight",
+    "Storm hits harbour town",
+]
+URLS = [f"https://site{i}.example/story/{i}" for i in range(6)]
+
+
+def make_article(slot: int, variant: int) -> dict[str, Any]:
+    """A small universe of articles that relate, share headlines and move in time."""
+    rel: list[dict[str, Any]] = []
+    if variant % 3 == 1:
+        rel.append(related(TITLES[(slot + 1) % 6], URLS[(slot + 1) % 6]))
+    if variant % 4 == 2:
+        rel.append(related("Outside view", f"https://outside.example/{slot}"))
+    return article(
+        TITLES[(slot + variant) % 6] if variant % 5 == 4 else TITLES[slot],
+        URLS[slot] + ("?utm_source=x" if variant % 2 else ""),
+        f"2024-05-0{1 + variant % 3}T1{slot}:00:00Z",
+        topics=[["AI"], ["ai ", "Science"], ["Chess"]][variant % 3],
+        quality=10 * variant,
+        excerpt=f"Variant {variant}.",
+        published=variant % 7 != 6,
+        related=rel,
+    )
+
+
+operation = st.one_of(
+    st.tuples(st.just("write"), st.integers(0, 5), st.integers(0, 8)),
+    st.tuples(st.just("delete"), st.integers(0, 5), st.just(0)),
+    st.tuples(st.just("rename"), st.integers(0, 5), st.just(0)),
+    st.tuples(st.just("touch"), st.integers(0, 5), st.just(0)),
+    st.tuples(st.just("duplicate"), st.integers(0, 5), st.integers(0, 8)),
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(operation, min_size=1, max_size=8))
+def test_incremental_output_equals_a_full_rebuild(tmp_path_factory, ops: list[tuple[str, int, int]]) -> None:
+    ws = Workspace(tmp_path_factory.mktemp("inc"))
+    names: dict[int, str] = {}
+    for step, (kind, slot, variant) in enumerate(ops):
+        current = names.get(slot)
+        if kind == "write" or (kind != "duplicate" and current is None):
+            name = current or f"s{slot}.md"
+            ws.add(name, make_article(slot, variant))
+            names[slot] = name
+        elif kind == "delete":
+            ws.remove(current)
+            del names[slot]
+        elif kind == "rename":
+            name = f"moved/{step}-{slot}.md"
+            (ws.content / "moved").mkdir(exist_ok=True)
+            (ws.content / current).rename(ws.content / name)
+            names[slot] = name
+        elif kind == "touch":
+            (ws.content / current).touch()
+        elif kind == "duplicate":
+            ws.add(f"dup{step}.md", make_article(slot, variant))
+        ws.build()
+        for name, data in ws.outputs().items():
+            if name.endswith(".atom"):
+                assert_valid("atom", data)
+                ids = [e.id for e in feedparser.parse(data).entries]
+                assert len(ids) == len(set(ids)), name
+
+    incremental = ws.outputs()
+    stories = json.loads(ws.cli("stories", "--json").stdout)
+    full = ws.build("--full")
+    assert full["written"] == [] and full["removed"] == [], (
+        "a full rebuild disagrees with the incremental one"
+    )
+    assert ws.outputs() == incremental
+    assert json.loads(ws.cli("stories", "--json").stdout) == stories
