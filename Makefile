@@ -35,6 +35,12 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff check aggregator tests bench
 	$(BIN)/ruff format --check aggregator tests bench
 
+# A bounded load run (bench/load.py): `aggregator serve` under 64 keep-alive clients while it
+# rebuilds, then nginx on the same files if installed. Not part of `make test`.
+LOAD_SECONDS ?= 60
+load: $(STAMP)
+	$(BIN)/python bench/load.py --seconds $(LOAD_SECONDS)
+
 # Time cold, no-change and one-file builds on a synthetic corpus of N articles against
 # their floors; `make bench N=20000`, extra options in BENCH_ARGS (see bench/README.md).
 bench: $(TEST_STAMP)

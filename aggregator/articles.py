@@ -8,6 +8,7 @@ surprises are undone, and private fields (`secured`) are never copied.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -17,9 +18,10 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 from slugify import slugify
 
-from .text import plain_text
+from .text import plain_text, xml_safe
 from .urls import canonical_url, clean_url, host_of
-from .yamlload import load_yaml
+from .yamlguard import MAX_NESTING, HostileYaml, check_structure
+from .yamlload import ContentLoader, load_yaml
 
 UTC = dt.UTC
 MAX_TITLE = 300
@@ -28,7 +30,6 @@ MAX_NAME = 120
 MAX_TOPICS = 50
 MAX_RELATED = 100
 MAX_IMAGES = 10
-MAX_NESTING = 64
 _EARLIEST = dt.datetime(1990, 1, 1, tzinfo=UTC)  # older dates are implausible to feed validators
 _LATEST = dt.datetime(2199, 12, 31, tzinfo=UTC)
 
@@ -56,6 +57,12 @@ _HANDLER = _FrontMatter()
 
 def load_front_matter(data: bytes) -> tuple[Mapping[str, Any], str]:
     """Split and parse the front matter; every failure becomes an ArticleError."""
+    metadata, body, _cleaned = _load(data)
+    return metadata, body
+
+
+def _load(data: bytes) -> tuple[dict[str, Any], str, bool]:
+    """(fields, body, whether XML-illegal characters had to be dropped to load it)."""
     if not data.strip():
         raise ArticleError("empty file")
     if b"\x00" in data:
@@ -68,16 +75,36 @@ def load_front_matter(data: bytes) -> tuple[Mapping[str, Any], str]:
     if not _HANDLER.detect(text):
         raise ArticleError("no front matter (the file must start with a '---' line)")
     front, body = _split(text)
+    cleaned = False
     try:
-        metadata = _HANDLER.load(front)
+        metadata = _load_yaml(front)
+    except yaml.reader.ReaderError as exc:
+        # libyaml refuses control characters anywhere in the stream; they could never
+        # reach a feed anyway, so a stray one costs a warning, not the article.
+        safe = xml_safe(front)
+        if safe == front:
+            raise ArticleError(f"invalid YAML: {_yaml_problem(exc)}") from None
+        metadata, cleaned = _load_yaml(safe), True
+    if not isinstance(metadata, dict):
+        kind = "empty" if metadata is None else f"a {type(metadata).__name__}"
+        raise ArticleError(f"front matter must be a mapping of fields, got {kind}")
+    return metadata, body, cleaned
+
+
+def _load_yaml(front: str) -> Any:
+    try:
+        check_structure(front, ContentLoader)
+        return _HANDLER.load(front)
+    except HostileYaml as exc:
+        raise ArticleError(str(exc)) from None
+    except yaml.reader.ReaderError:
+        raise
     except yaml.YAMLError as exc:
         raise ArticleError(f"invalid YAML: {_yaml_problem(exc)}") from None
     except RecursionError:
         raise ArticleError(f"front matter nested deeper than {MAX_NESTING} levels") from None
-    if not isinstance(metadata, dict):
-        kind = "empty" if metadata is None else f"a {type(metadata).__name__}"
-        raise ArticleError(f"front matter must be a mapping of fields, got {kind}")
-    return metadata, body
+    except (ValueError, OverflowError) as exc:  # e.g. `!!int` with 5,000 digits
+        raise ArticleError(f"invalid YAML value: {str(exc)[:120]}") from None
 
 
 def _split(text: str) -> tuple[str, str]:
@@ -94,6 +121,8 @@ def _split(text: str) -> tuple[str, str]:
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:
+    if isinstance(exc, yaml.reader.ReaderError):
+        return f"{exc.reason} (character {exc.character!r} at offset {exc.position})"
     problem = getattr(exc, "problem", None) or exc.__class__.__name__
     mark = getattr(exc, "problem_mark", None)
     where = f" at line {mark.line + 2}, column {mark.column + 1}" if mark is not None else ""
@@ -168,8 +197,12 @@ class ParseResult:
 
 def parse_article(path: str, data: bytes, url_aliases: Mapping[str, str] | None = None) -> ParseResult:
     """Turn one file's bytes into an Article, or raise ArticleError with the reason."""
-    metadata, _body = load_front_matter(data)
-    return article_from_metadata(path, metadata, url_aliases)
+    metadata, _body, cleaned = _load(data)
+    result = article_from_metadata(path, metadata, url_aliases)
+    if cleaned:
+        note = "control characters that no feed may carry were removed"
+        result = ParseResult(result.article, (*result.warnings, note))
+    return result
 
 
 def article_from_metadata(
@@ -295,7 +328,7 @@ def _score(meta: Mapping[str, Any], key: str, warnings: list[str]) -> int | None
         except ValueError:
             warnings.append(f"'{key}' is not a number; ignored")
             return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         warnings.append(f"'{key}' is not a number; ignored")
         return None
     if not 0 <= value <= 100:

@@ -3,12 +3,16 @@
 One `os.scandir` walk with the stat each entry already carries; nothing is read here.
 Symlinks are followed only when they resolve inside the content folder, each real
 folder is entered once (so a link loop cannot hang the walk), and hidden files and
-folders (editor swap files, `.git`) are ignored.
+folders (editor swap files, `.git`) are ignored. Reading checks again what the scan
+saw, on the file actually opened: a name swapped for a link to a private file, or for
+a FIFO that would block the build, between the scan and the read is refused.
 """
 
 from __future__ import annotations
 
+import errno
 import fnmatch
+import functools
 import os
 import re
 import stat
@@ -69,7 +73,7 @@ def _walk(
     try:
         folder_stat = os.stat(folder)
     except OSError as exc:
-        problems.append(ScanProblem(prefix or ".", f"cannot enter folder: {exc.strerror}"))
+        problems.append(ScanProblem(prefix.rstrip("/") or ".", f"cannot enter folder: {exc.strerror}"))
         return
     key = (folder_stat.st_dev, folder_stat.st_ino)
     if key in visited:
@@ -79,17 +83,18 @@ def _walk(
         with os.scandir(folder) as entries:
             items = list(entries)
     except OSError as exc:
-        problems.append(ScanProblem(prefix or ".", f"cannot list folder: {exc.strerror}"))
+        problems.append(ScanProblem(prefix.rstrip("/") or ".", f"cannot list folder: {exc.strerror}"))
         return
     for item in items:
         if item.name.startswith("."):
             continue
         rel = prefix + item.name
         try:
-            is_link = item.is_symlink()
-            if is_link and not _inside(item.path, real_root):
-                problems.append(ScanProblem(rel, "symlink points outside the content folder; not followed"))
-                continue
+            if item.is_symlink():
+                problem = _link_problem(item.path, real_root)
+                if problem:
+                    problems.append(ScanProblem(rel, problem))
+                    continue
             info = item.stat(follow_symlinks=True)
         except OSError as exc:
             if exc.errno is not None and os.path.lexists(item.path):
@@ -101,19 +106,54 @@ def _walk(
             yield FileEntry(path=rel, size=info.st_size, mtime_ns=info.st_mtime_ns)
 
 
-def _inside(path: str, real_root: Path) -> bool:
+def _link_problem(path: str, real_root: Path) -> str | None:
+    """Why the symlink at `path` is not followed, or None if it stays inside the folder."""
     try:
         target = Path(path).resolve(strict=True)
-    except (OSError, RuntimeError):
-        return False
-    return target == real_root or real_root in target.parents
+    except RuntimeError:
+        return "symlink loop; not followed"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symlink loop; not followed"
+        return "broken symlink (its target does not exist); not followed"
+    if target == real_root or real_root in target.parents:
+        return None
+    return "symlink points outside the content folder; not followed"
+
+
+@functools.lru_cache(maxsize=8)
+def _real_root(root: str) -> str:
+    return os.path.realpath(root)
 
 
 def read_file(root: Path, entry_path: str, max_bytes: int) -> bytes:
-    """Read one content file, refusing oversized ones without reading them whole."""
-    full = root / entry_path
-    with open(full, "rb") as handle:
+    """Read one content file, refusing oversized ones without reading them whole.
+
+    The checks run on the open descriptor, so they hold for the bytes read: a regular
+    file (O_NONBLOCK keeps a FIFO from blocking the open), inside the content folder.
+    """
+    fd = os.open(root / entry_path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with open(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError("not a regular file")
+        if not _opened_inside(fd, root, entry_path):
+            raise ValueError("symlink points outside the content folder; not followed")
         data = handle.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise ValueError(f"file is larger than the limit of {max_bytes} bytes")
     return data
+
+
+def _opened_inside(fd: int, root: Path, entry_path: str) -> bool:
+    real_root = _real_root(str(root))
+    try:
+        where = os.readlink(f"/proc/self/fd/{fd}").removesuffix(" (deleted)")
+    except OSError:  # no /proc: resolve the name, and make sure it names the same file
+        where = os.path.realpath(root / entry_path)
+        try:
+            same = os.path.samestat(os.stat(where), os.fstat(fd))
+        except OSError:
+            return False
+        if not same:
+            return False
+    return where.startswith(real_root.rstrip(os.sep) + os.sep)

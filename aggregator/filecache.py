@@ -78,7 +78,7 @@ class StaticFile:
             return None
         try:
             fd = os.open(self.root / name, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-        except (FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError):
+        except OSError:  # missing, a folder, unreadable, a name too long: not a published file
             return None
         try:
             info = os.fstat(fd)

@@ -88,6 +88,10 @@ class RebuildJob:
         else:
             _log_problems(report)
             log.info("%s", report.summary_line())
+            # When exactly the build held the lock, for untangling concurrent builds.
+            started, finished = getattr(report, "started_at", None), getattr(report, "finished_at", None)
+            if started and finished:
+                log.debug("build ran from %s to %s", started.isoformat(), finished.isoformat())
 
     def stop(self, timeout: float) -> bool:
         """Refuse new builds and wait up to `timeout` seconds for one in flight."""

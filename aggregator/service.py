@@ -32,6 +32,14 @@ SHUTDOWN_BUDGET = SHUTDOWN_SECONDS - 1.5
 HTTP_DRAIN_SECONDS = 1.5
 POLL_SECONDS = 0.25
 WEB_THREADS = 8
+# Limits for what clients send. Feed readers send a request line and a dozen short
+# headers: 32 KiB of head is generous (nginx allows 4 x 8 KiB); a bigger one gets 431.
+# Nothing we serve takes a body: one over 64 KiB gets 413 without being read.
+MAX_REQUEST_HEAD_BYTES = 32 * 1024
+MAX_REQUEST_BODY_BYTES = 64 * 1024
+# An idle keep-alive connection is closed after this, so idle clients cannot hold
+# every connection slot.
+IDLE_CONNECTION_SECONDS = 30
 
 ReadyCallback = Callable[[str | None], None]
 
@@ -124,6 +132,9 @@ class WebServer:
             threads=WEB_THREADS,
             ident="aggregator",
             clear_untrusted_proxy_headers=True,
+            max_request_header_size=MAX_REQUEST_HEAD_BYTES,
+            max_request_body_size=MAX_REQUEST_BODY_BYTES,
+            channel_timeout=IDLE_CONNECTION_SECONDS,
         )
         # A host name can resolve to several addresses, one listening server each.
         self.listeners = [obj for obj in self.socket_map.values() if isinstance(obj, BaseWSGIServer)]

@@ -13,8 +13,9 @@ import re
 
 import nh3
 
-# Characters XML 1.0 forbids, plus the non-characters the W3C validator rejects.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Characters XML 1.0 forbids, plus what the W3C validator flags: non-characters, and
+# U+FFFD, which is what a broken entity (`&#0;`) or a decoding error leaves behind.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffd\ufffe\uffff]")
 _WHITESPACE = re.compile(r"\s+")
 _MARKUP_HINT = re.compile(r"[<&]")
 
@@ -33,7 +34,7 @@ def xml_safe(text: str) -> str:
 
 
 # Text that needs none of the work below: no markup, no odd characters, single spaces.
-_NEEDS_WORK = re.compile("[<&\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]|[^\\S ]|  |^ | $")
+_NEEDS_WORK = re.compile("[<&\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffd\ufffe\uffff]|[^\\S ]|  |^ | $")
 
 
 def plain_text(value: object, max_length: int) -> str:

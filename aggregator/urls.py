@@ -39,7 +39,12 @@ _TRACKING_PARAMS = frozenset(
     }
 )
 _TRACKING_PREFIXES = ("utm_", "pk_", "hsa_", "itm_")
-_UNSAFE_CHARS = re.compile(r"[\x00-\x20\x7f]")
+# Controls and spaces never belong in a link; lone surrogates cannot even be encoded.
+_UNSAFE_CHARS = re.compile(r"[\x00-\x20\x7f\ud800-\udfff]")
+# A host a reader can reach: dotted labels (`news.example`, `127.0.0.1`). A bare word
+# (`localhost`, an intranet name) or an IPv6 literal is no public article's address,
+# and feed validators reject such links.
+_LINK_HOST = re.compile(r"(?:[a-z0-9\-]{1,63}\.)+[a-z0-9][a-z0-9\-]{0,62}")
 # Characters that may stay as they are in a URL; everything else is percent-encoded.
 _SAFE_PATH = "/:@!$&'()*+,;=-._~%"
 _SAFE_QUERY = _SAFE_PATH + "?"
@@ -49,7 +54,7 @@ _SAFE_QUERY = _SAFE_PATH + "?"
 # port or user, nothing that needs encoding. Most URLs are; they skip the full parse.
 _URL_CHARS = r"[A-Za-z0-9\-._~%!$&'()*+,;=:@/"
 _ALREADY_CLEAN = re.compile(
-    r"^https?://(?P<host>[a-z0-9\-]{1,63}(?:\.[a-z0-9\-]{1,63})*)(?P<path>/" + _URL_CHARS + r"]*)?"
+    r"^https?://(?P<host>(?:[a-z0-9\-]{1,63}\.)+[a-z0-9][a-z0-9\-]{0,62})(?P<path>/" + _URL_CHARS + r"]*)?"
     r"(?P<rest>(?:\?" + _URL_CHARS + r"?]+)?(?:#" + _URL_CHARS + r"?]+)?)$"
 )
 _PLAIN = re.compile(r"^https://(?P<host>[a-z0-9.\-]+)(?P<path>/[^?#]*)?$")
@@ -87,7 +92,7 @@ def _clean_url_parsed(text: str) -> str | None:
         host = parts.hostname.encode("idna").decode("ascii")
     except UnicodeError:
         return None
-    if not re.fullmatch(r"[a-z0-9.\-]+|\[[0-9a-f:.]+\]", host):
+    if not _LINK_HOST.fullmatch(host.rstrip(".")):
         return None
     netloc = host if port is None else f"{host}:{port}"
     return urlunsplit(

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask, Response, current_app, request
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import HTTPException, NotFound, RequestURITooLarge
 
 from .config import Config, load_config
 from .filecache import Published, StaticFile
@@ -25,7 +25,9 @@ log = logging.getLogger(__name__)
 
 # What a feed file may be called: the config's slug rule plus a known extension. Checked
 # before the file system is touched, so `..`, slashes, dots and encodings never get near it.
-FEED_FILE_RE = re.compile(r"^(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?P<ext>atom|rss|json)$")
+FEED_FILE_RE = re.compile(r"^(?=.{1,200}$)(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?P<ext>atom|rss|json)$")
+# No URL of ours is anywhere near this long; longer ones get 414 before routing.
+MAX_URL_LENGTH = 8192
 
 MEDIA_TYPES = {
     "atom": "application/atom+xml; charset=utf-8",
@@ -60,6 +62,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.config[CONFIG_KEY] = config
     app.config[STATIC_KEY] = StaticFile(config.output_dir.resolve())
 
+    app.before_request(_refuse_long_urls)
     app.add_url_rule("/", "index", _index, methods=["GET"])
     app.add_url_rule("/feeds.opml", "opml", _opml, methods=["GET"])
     app.add_url_rule("/feeds/<name>", "feed", _feed, methods=["GET"])
@@ -70,6 +73,11 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 # --- routes ---------------------------------------------------------------------------
+
+
+def _refuse_long_urls() -> None:
+    if len(request.path) + len(request.query_string) > MAX_URL_LENGTH:
+        raise RequestURITooLarge()
 
 
 def _index() -> Response:
@@ -205,7 +213,13 @@ def _conditional(published: Published, etag: str) -> Response | None:
         return None if matched is None else _not_modified(matched)
     since = request.if_modified_since
     modified = published.modified.replace(microsecond=0)
-    if since is not None and _settled(published.modified) and modified <= since:
+    # A date later than now is invalid (RFC 9110 section 13.1.3): ignored, as if not sent.
+    if (
+        since is not None
+        and since <= datetime.now(UTC)
+        and _settled(published.modified)
+        and modified <= since
+    ):
         return _not_modified(etag)
     return None
 
@@ -265,5 +279,11 @@ def _http_error(exc: HTTPException) -> Response:
 
 
 def _server_error(exc: Exception) -> Response:
-    log.exception("unhandled error serving %s %s", request.method, request.path)
+    log.exception("unhandled error serving %s %s", request.method, loggable(request.path))
     return Response("500 Internal Server Error\n", status=500, content_type="text/plain; charset=utf-8")
+
+
+def loggable(text: str, limit: int = 200) -> str:
+    """A client-supplied string as one bounded log line: no forged lines, no megabytes."""
+    shown = text[:limit].encode("unicode_escape").decode("ascii")
+    return shown + ("..." if len(text) > limit else "")

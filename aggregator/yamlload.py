@@ -191,7 +191,10 @@ def _scalar(node: ScalarNode, tag: str) -> Any:
     if tag == FLOAT:
         return _SCALARS.construct_yaml_float(node)
     if tag == TIMESTAMP:
-        return _SCALARS.construct_yaml_timestamp(node)
+        try:
+            return _SCALARS.construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):  # date-shaped, no real date (2024-02-30): the model judges it
+            return value
     if tag == BINARY:
         return _SCALARS.construct_yaml_binary(node)
     raise ConstructorError(None, None, f"unsupported YAML tag {tag!r}", node.start_mark)

@@ -9,7 +9,7 @@ from typing import Any
 from ..catalog import Feed
 from ..stories import Member, Story
 from .entry import distinct_updated, entry_html, iso
-from .links import FeedLinks
+from .links import FeedLinks, outlet_url
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
@@ -36,7 +36,7 @@ def _item(story: Story, updated: dt.datetime) -> dict[str, Any]:
         "summary": primary.excerpt or primary.title,
         "date_published": iso(story.published),
         "date_modified": iso(updated),
-        "authors": [{"name": primary.provider.name, "url": f"https://{primary.provider.domain}/"}],
+        "authors": [_author(primary.provider.name, primary.provider.domain)],
     }
     if primary.image:
         item["image"] = primary.image.url
@@ -61,3 +61,8 @@ def render_json(feed: Feed, links: FeedLinks, site_title: str, language: str, fa
         "items": [_item(s, u) for s, u in zip(feed.stories, distinct_updated(feed.stories), strict=True)],
     }
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _author(name: str, domain: str) -> dict[str, str]:
+    url = outlet_url(domain)
+    return {"name": name, "url": url} if url else {"name": name}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 FORMATS = ("atom", "rss", "json")
@@ -12,6 +13,16 @@ MEDIA_TYPES = {
     "opml": "text/x-opml",
     "html": "text/html",
 }
+
+
+# A public DNS name: dotted labels ending in a letter label. `localhost`, bare words
+# and IP literals are valid link hosts but not an outlet's home page validators accept.
+_PUBLIC_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def outlet_url(domain: str) -> str | None:
+    """The outlet's home page, or None when its domain is not a public host name."""
+    return f"https://{domain}/" if _PUBLIC_HOST.fullmatch(domain) else None
 
 
 @dataclass(frozen=True)

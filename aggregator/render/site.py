@@ -9,7 +9,7 @@ from lxml import etree
 
 from ..catalog import FeedInfo
 from ..text import escape
-from .entry import human_date
+from .entry import human_date, plausible
 from .links import MEDIA_TYPES, FeedLinks
 
 _FORMAT_LABELS = (("atom", "Atom"), ("rss", "RSS"), ("json", "JSON Feed"))
@@ -77,7 +77,7 @@ def render_opml(feeds: Sequence[FeedInfo], links: FeedLinks, site_title: str, fa
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
     etree.SubElement(head, "title").text = site_title
-    newest = max((f.newest for f in feeds if f.newest), default=fallback)
+    newest = max((f.newest for f in feeds if f.newest), default=plausible(fallback))
     etree.SubElement(head, "dateModified").text = newest.strftime("%a, %d %b %Y %H:%M:%S GMT")
     body = etree.SubElement(root, "body")
     for feed in feeds:

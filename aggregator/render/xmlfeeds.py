@@ -25,8 +25,8 @@ from lxml import etree
 from ..catalog import Feed
 from ..stories import Story
 from ..text import xml_safe
-from .entry import distinct_updated, entry_html, image_type
-from .links import MEDIA_TYPES, FeedLinks
+from .entry import distinct_updated, entry_html, image_type, plausible
+from .links import MEDIA_TYPES, FeedLinks, outlet_url
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -102,7 +102,7 @@ class _StoryEntryExtension(BaseEntryExtension):
 
 def feed_updated(feed: Feed, fallback: dt.datetime) -> dt.datetime:
     """The newest entry's date: the same content always gives the same bytes."""
-    return max((s.updated for s in feed.stories), default=fallback)
+    return max((s.updated for s in feed.stories), default=plausible(fallback))
 
 
 def _generator(
@@ -138,7 +138,10 @@ def _add_entry(fg: FeedGenerator, story: Story, updated: dt.datetime) -> None:
     fe.published(story.published)
     fe.updated(updated)
     fe.pubDate(story.published)
-    fe.author({"name": _safe(primary.provider.name), "uri": f"https://{primary.provider.domain}/"})
+    author = {"name": _safe(primary.provider.name)}
+    if home := outlet_url(primary.provider.domain):
+        author["uri"] = home
+    fe.author(author)
     summary = _safe(primary.excerpt or primary.title)
     fe.summary(summary)
     fe.description(summary)
