@@ -18,19 +18,23 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 
-from .articles import Article
-from .catalog import ALL_SLUG, Feed, FeedInfo, feed_infos, updated_from_sort_key
 from .config import Config
 from .content import FileEntry, scan
-from .engine import Outcome, apply_full, apply_incremental, load_stories, visible_articles
-from .parsing import ParseJob, gc_paused, parse_entries, visibility
 from .publish import publish, write_atomic
-from .render.links import FORMATS, FeedLinks
-from .store import FileRecord, StateStore, article_from_json
+from .runtime import gc_paused
+from .store import FileRecord, StateStore
+
+if TYPE_CHECKING:
+    from .articles import Article
+    from .catalog import FeedInfo
+    from .engine import Outcome
+
+# The parser, the clusterer and the renderers are imported where they are first used:
+# a rescan that finds nothing changed (the daemon's usual case) never loads them.
 
 log = logging.getLogger("aggregator.build")
 # A file modified this close to the scan may be modified again within the same mtime
@@ -243,6 +247,8 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
             report.unchanged = len(published_sizes)
             return _finish(report, clock)
 
+        from .engine import apply_full, apply_incremental
+
         with store.transaction():
             changes = _read_changes(config, store, to_check, removed, due, now, reparse_all)
             mark = report.lap("parse", mark)
@@ -337,6 +343,8 @@ def _read_changes(
     reparse_all: bool,
 ) -> _Changes:
     """Read what the stat says may have changed; keep what really did."""
+    from .parsing import ParseJob, parse_entries, visibility
+
     changes = _Changes()
     known = {} if reparse_all else {r.path: r for r in store.file_records([e.path for e in to_check])}
     scan_ns = time.time_ns()
@@ -376,6 +384,9 @@ def _read_changes(
 def _loader(store: StateStore, now: dt.datetime) -> Callable[[Sequence[str] | None], dict[str, Article]]:
     """Visible articles of these paths (all paths for None), from the store's parse cache."""
 
+    from .articles import article_from_json
+    from .engine import visible_articles
+
     def load(paths: Sequence[str] | None) -> dict[str, Article]:
         records = store.file_records(paths)
         return visible_articles(((r.path, r.article_json, r.status) for r in records), now, article_from_json)
@@ -403,7 +414,11 @@ def render_outputs(
     store: StateStore, config: Config, outcome: Outcome, now: dt.datetime, published: dict[str, int]
 ) -> tuple[dict[str, bytes], set[str], list[FeedInfo]]:
     """Render the feeds that need it, the index and the OPML; name every file that should exist."""
+    from .articles import article_from_json
+    from .catalog import ALL_SLUG, Feed, feed_infos, updated_from_sort_key
+    from .engine import load_stories
     from .render.jsonfeed import render_json
+    from .render.links import FORMATS, FeedLinks
     from .render.site import render_index, render_opml
     from .render.xmlfeeds import render_atom, render_rss
 

@@ -16,13 +16,14 @@ import functools
 import os
 import re
 import stat
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class FileEntry:
+class FileEntry(NamedTuple):
+    """A tuple, because a walk makes one per file: cheap to build and to sort."""
+
     path: str  # relative to the content folder, POSIX separators
     size: int
     mtime_ns: int
@@ -45,8 +46,14 @@ def compile_patterns(patterns: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def scan(root: Path, patterns: tuple[str, ...]) -> ScanResult:
-    """All content files under `root` matching `patterns`, sorted by path."""
-    matcher = compile_patterns(patterns)
+    """All content files under `root` matching `patterns`, sorted by path.
+
+    One pass over `os.scandir`, folders kept on an explicit stack. The type of an entry
+    comes from the listing itself; the only system call per file is its stat (size,
+    mtime). Real folders cannot form loops; symlinked ones are followed only inside the
+    folder, and each real folder is entered once.
+    """
+    matcher = compile_patterns(patterns).match
     files: list[FileEntry] = []
     problems: list[ScanProblem] = []
     try:
@@ -55,55 +62,59 @@ def scan(root: Path, patterns: tuple[str, ...]) -> ScanResult:
         raise FileNotFoundError(f"content folder not found: {root} ({exc.strerror or exc})") from None
     if not real_root.is_dir():
         raise NotADirectoryError(f"content folder is not a folder: {root}")
-    visited: set[tuple[int, int]] = set()
-    for entry in _walk(str(real_root), "", real_root, visited, problems):
-        if matcher.match(os.path.basename(entry.path)):
-            files.append(entry)
-    files.sort(key=lambda f: f.path)
-    return ScanResult(files=files, problems=problems)
-
-
-def _walk(
-    folder: str,
-    prefix: str,
-    real_root: Path,
-    visited: set[tuple[int, int]],
-    problems: list[ScanProblem],
-) -> Iterator[FileEntry]:
-    try:
-        folder_stat = os.stat(folder)
-    except OSError as exc:
-        problems.append(ScanProblem(prefix.rstrip("/") or ".", f"cannot enter folder: {exc.strerror}"))
-        return
-    key = (folder_stat.st_dev, folder_stat.st_ino)
-    if key in visited:
-        return
-    visited.add(key)
-    try:
-        with os.scandir(folder) as entries:
-            items = list(entries)
-    except OSError as exc:
-        problems.append(ScanProblem(prefix.rstrip("/") or ".", f"cannot list folder: {exc.strerror}"))
-        return
-    for item in items:
-        if item.name.startswith("."):
-            continue
-        rel = prefix + item.name
+    root_stat = real_root.stat()
+    device = root_stat.st_dev
+    visited: set[tuple[int, int]] = {(device, root_stat.st_ino)}
+    stack: list[tuple[str, str]] = [(str(real_root), "")]
+    linked: list[tuple[str, str]] = []  # symlinked folders: entered after every real one
+    while stack or linked:
+        if not stack:
+            path, prefix = linked.pop()
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue
+            if (info.st_dev, info.st_ino) in visited:
+                continue  # a folder already walked under its real name (or a loop)
+            visited.add((info.st_dev, info.st_ino))
+            stack.append((path, prefix))
+        folder, prefix = stack.pop()
         try:
-            if item.is_symlink():
-                problem = _link_problem(item.path, real_root)
-                if problem:
-                    problems.append(ScanProblem(rel, problem))
-                    continue
-            info = item.stat(follow_symlinks=True)
+            with os.scandir(folder) as listing:
+                items = list(listing)
         except OSError as exc:
-            if exc.errno is not None and os.path.lexists(item.path):
-                problems.append(ScanProblem(rel, f"cannot stat: {exc.strerror}"))
-            continue  # vanished between listing and stat: simply gone
-        if stat.S_ISDIR(info.st_mode):
-            yield from _walk(item.path, rel + "/", real_root, visited, problems)
-        elif stat.S_ISREG(info.st_mode):
-            yield FileEntry(path=rel, size=info.st_size, mtime_ns=info.st_mtime_ns)
+            problems.append(ScanProblem(prefix.rstrip("/") or ".", f"cannot list folder: {exc.strerror}"))
+            continue
+        for item in items:
+            name = item.name
+            if name[0] == ".":
+                continue
+            try:
+                if item.is_symlink():
+                    problem = _link_problem(item.path, real_root)
+                    if problem:
+                        problems.append(ScanProblem(prefix + name, problem))
+                        continue
+                    info = item.stat()
+                    if stat.S_ISDIR(info.st_mode):
+                        linked.append((item.path, prefix + name + "/"))
+                        continue
+                elif item.is_dir(follow_symlinks=False):
+                    visited.add((device, item.inode()))
+                    stack.append((item.path, prefix + name + "/"))
+                    continue
+                elif not matcher(name):
+                    continue
+                else:
+                    info = item.stat(follow_symlinks=False)
+            except OSError as exc:
+                if exc.errno is not None and os.path.lexists(item.path):
+                    problems.append(ScanProblem(prefix + name, f"cannot stat: {exc.strerror}"))
+                continue  # vanished between listing and stat: simply gone
+            if stat.S_ISREG(info.st_mode) and matcher(name):
+                files.append(FileEntry(prefix + name, info.st_size, info.st_mtime_ns))
+    files.sort()
+    return ScanResult(files=files, problems=problems)
 
 
 def _link_problem(path: str, real_root: Path) -> str | None:

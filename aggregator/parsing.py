@@ -8,7 +8,6 @@ files themselves (the parent never holds raw bytes) and send back the finished r
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import logging
 import multiprocessing
@@ -16,13 +15,13 @@ import os
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .articles import Article, ArticleError, as_of, parse_article
+from .articles import Article, ArticleError, article_from_json, article_to_json, as_of, parse_article
 from .content import FileEntry, read_file
-from .store import FileRecord, article_from_json, article_to_json
+from .runtime import gc_paused
+from .store import FileRecord
 
 log = logging.getLogger("aggregator.parse")
 POOL_THRESHOLD = 400  # fewer changed files than this are parsed in-process
@@ -90,23 +89,6 @@ def visibility(record: FileRecord, article: Article, now: dt.datetime) -> Parsed
 def _unreadable(entry: FileEntry, reason: str) -> Parsed:
     # size -1 never matches a stat, so the file is tried again on every scan.
     return Parsed(FileRecord(entry.path, -1, -1, "", "skipped", reason, (), None), None)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection during a build.
-
-    A build allocates millions of short-lived containers (YAML nodes, articles) while
-    holding hundreds of thousands of long-lived ones, so the collector would keep
-    walking the long-lived ones for nothing: nothing here makes reference cycles.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _parse_batch(job: ParseJob, batch: Sequence[tuple[str, int, int, str | None, int]]) -> list[tuple | None]:
