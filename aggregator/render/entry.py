@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import mimetypes
 from collections.abc import Sequence
 from urllib.parse import urlsplit
@@ -53,6 +54,7 @@ def coverage_label(member: Member) -> str:
     return f"{member.provider.name} - {member.title}"
 
 
+@functools.lru_cache(maxsize=4096)  # a story is rendered once per feed and format holding it
 def entry_html(story: Story) -> str:
     """The entry's HTML body: image, excerpt, source link and 'More coverage'."""
     primary = story.primary

@@ -60,7 +60,8 @@ def render_json(feed: Feed, links: FeedLinks, site_title: str, language: str, fa
         "authors": [{"name": site_title, "url": links.home}],
         "items": [_item(s, u) for s, u in zip(feed.stories, distinct_updated(feed.stories), strict=True)],
     }
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    # Compact separators keep to json's C encoder (indent=... runs the pure-Python one).
+    return (json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def _author(name: str, domain: str) -> dict[str, str]:
