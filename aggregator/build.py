@@ -255,7 +255,7 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
             report.parsed = changes.parsed
             report.files_changed = len(changes.fresh)
             report.files_removed = len(removed)
-            store.put_files(changes.fresh + changes.due_records)
+            store.put_files(changes.due_records)
             store.touch_files(changes.touched)
             store.delete_files(removed)
             mark = report.lap("store_files", mark)
@@ -290,7 +290,7 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
         report.written = published.written
         report.unchanged = len(published.unchanged) + len(expected) - len(files)
         report.removed = published.removed
-        _report_state(report, store, scan_problems, {r.path for r in changes.fresh}, feeds)
+        _report_state(report, store, scan_problems, set(changes.fresh), feeds)
     return _finish(report, clock)
 
 
@@ -325,7 +325,7 @@ def _report_state(
 
 @dataclass
 class _Changes:
-    fresh: list[FileRecord] = field(default_factory=list)  # new or changed content
+    fresh: list[str] = field(default_factory=list)  # paths with new or changed content (already stored)
     due_records: list[FileRecord] = field(default_factory=list)  # unchanged, but a date came due
     touched: list[tuple[int, int, str]] = field(default_factory=list)  # new stat, same bytes
     overlay: dict[str, Article | None] = field(default_factory=dict)  # changed path -> visible version
@@ -357,6 +357,7 @@ def _read_changes(
         old = known.get(entry.path)
         work.append((entry, old.hash if old and old.size >= 0 else None, mtime))
     gone: list[str] = []
+    pending: list[FileRecord] = []
     for (entry, _hash, _mtime), parsed in zip(work, parse_entries(job, work), strict=True):
         if parsed is None:
             gone.append(entry.path)
@@ -364,8 +365,13 @@ def _read_changes(
             changes.touched.append((parsed.record.size, parsed.record.mtime_ns, entry.path))
         else:
             changes.parsed += 1
-            changes.fresh.append(parsed.record)
+            changes.fresh.append(entry.path)
+            pending.append(parsed.record)
+            if len(pending) >= 2000:  # stored as they come, so the raw JSON is not all held at once
+                store.put_files(pending)
+                pending.clear()
             changes.overlay[entry.path] = parsed.visible
+    store.put_files(pending)
     store.delete_files(gone)
     for path in gone + list(removed):
         changes.overlay[path] = None

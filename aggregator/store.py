@@ -125,7 +125,7 @@ class StateStore:
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA cache_size=-262144")
+        self.db.execute("PRAGMA cache_size=-65536")
         self._manifest: dict[str, tuple[int, int]] | None = None
         self._manifest_dirty = False
         self._ensure_schema()
