@@ -12,13 +12,14 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from . import __version__
 from .config import Config, ConfigError, load_config
 
+T = TypeVar("T")
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 
@@ -134,20 +135,26 @@ def _print_report(report: Any, config: Config) -> None:
     click.echo(f"Done in {report.duration_ms} ms.")
 
 
+def _content_view(view: Callable[[Config], T], config: Config) -> T:
+    """Run a read-only view of the content; a missing content folder exits 2."""
+    from .build import BuildError
+
+    try:
+        return view(config)
+    except BuildError as exc:
+        click.echo(f"aggregator: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
 @main.command()
 @common_options
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON on stdout.")
 def check(config_path: Path | None, content: Path | None, output: Path | None, as_json: bool) -> None:
     """Validate the content folder without writing anything; exit 1 on any problem."""
-    from .build import BuildError
     from .preview import check_content
 
     config = load_cli_config(config_path, content, output)
-    try:
-        result = check_content(config)
-    except BuildError as exc:
-        click.echo(f"aggregator: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+    result = _content_view(check_content, config)
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
@@ -170,15 +177,10 @@ def check(config_path: Path | None, content: Path | None, output: Path | None, a
 @click.option("--json", "as_json", is_flag=True, help="Print the feeds as JSON on stdout.")
 def topics(config_path: Path | None, content: Path | None, output: Path | None, as_json: bool) -> None:
     """List the feeds with their entry counts (without writing anything)."""
-    from .build import BuildError
     from .preview import list_feeds
 
     config = load_cli_config(config_path, content, output)
-    try:
-        feeds = list_feeds(config)
-    except BuildError as exc:
-        click.echo(f"aggregator: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+    feeds = _content_view(list_feeds, config)
     if as_json:
         click.echo(json.dumps(feeds, indent=2, ensure_ascii=False))
         return
@@ -198,15 +200,10 @@ def stories(
     config_path: Path | None, content: Path | None, output: Path | None, topic_slug: str | None, as_json: bool
 ) -> None:
     """List stories: id, primary article, members and why each one joined."""
-    from .build import BuildError
     from .preview import current_stories, story_summary
 
     config = load_cli_config(config_path, content, output)
-    try:
-        found = current_stories(config)
-    except BuildError as exc:
-        click.echo(f"aggregator: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+    found = _content_view(current_stories, config)
     if topic_slug:
         found = [s for s in found if any(t.slug == topic_slug for t in s.topics)]
     summaries = [story_summary(s) for s in found]

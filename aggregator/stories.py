@@ -22,7 +22,7 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .articles import Article, Image, Provider, Topic
+from .articles import Article, Image, Provider, RelatedItem, Topic
 from .config import StoryOptions
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -303,37 +303,29 @@ def describe_member(
     via: str | None = None,
 ) -> Member:
     """A member as its own file describes it, or else as the first `related` entry does."""
+    source: Article | RelatedItem
     if key in by_canonical:
-        article = by_canonical[key][0]
-        return Member(
-            canonical=key,
-            url=article.url,
-            title=article.title,
-            excerpt=article.excerpt,
-            provider=article.provider,
-            published=article.published,
-            quality=article.quality,
-            heat=article.heat,
-            image=article.image,
-            paths=tuple(a.path for a in by_canonical[key]),
-            reason=reason or "file",
-            via="" if via is None else via,
-        )
-    source, index = related_info[key]
-    item = source.related[index]
+        source = by_canonical[key][0]
+        paths = tuple(a.path for a in by_canonical[key])
+        default_reason, default_via = "file", ""
+    else:
+        article, index = related_info[key]
+        source = article.related[index]
+        paths = ()
+        default_reason, default_via = "related", article.path
     return Member(
         canonical=key,
-        url=item.url,
-        title=item.title,
-        excerpt=item.excerpt,
-        provider=item.provider,
-        published=item.published,
-        quality=item.quality,
-        heat=item.heat,
-        image=item.image,
-        paths=(),
-        reason=reason or "related",
-        via=source.path if via is None else via,
+        url=source.url,
+        title=source.title,
+        excerpt=source.excerpt,
+        provider=source.provider,
+        published=source.published,
+        quality=source.quality,
+        heat=source.heat,
+        image=source.image,
+        paths=paths,
+        reason=reason or default_reason,
+        via=default_via if via is None else via,
     )
 
 
