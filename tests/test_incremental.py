@@ -211,3 +211,21 @@ def test_incremental_output_equals_a_full_rebuild(tmp_path_factory, ops: list[tu
     )
     assert ws.outputs() == incremental
     assert json.loads(ws.cli("stories", "--json").stdout) == stories
+
+
+def test_parse_pool_gives_what_one_process_gives(make_ws, monkeypatch) -> None:
+    import aggregator.parsing as parsing
+
+    pooled, single = make_ws("pooled"), make_ws("single")
+    for w in (pooled, single):
+        w.copy_seeds()
+        for slot in range(6):
+            for variant in range(3):
+                w.add(f"v{variant}/s{slot}.md", make_article(slot, variant))
+        w.add("broken.md", "no front matter\n")
+    single.build()
+    monkeypatch.setattr(parsing, "POOL_THRESHOLD", 1)
+    monkeypatch.setattr(parsing, "BATCH_SIZE", 4)
+    report = pooled.build()
+    assert report["parsed"] == 21 and [s["path"] for s in report["skipped"]] == ["broken.md"]
+    assert pooled.outputs() == single.outputs()
