@@ -200,9 +200,7 @@ class _UnionFind:
 def significant_words(title: str) -> frozenset[str]:
     """The words that carry a headline's meaning, for near-duplicate detection."""
     return frozenset(
-        w
-        for w in (m.group().casefold() for m in _WORD.finditer(title))
-        if w not in STOPWORDS and (len(w) > 1 or w.isdigit())
+        w for w in _WORD.findall(title.casefold()) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())
     )
 
 
@@ -383,6 +381,8 @@ def _merge_headlines(
     )
     words = {h.canonical: significant_words(h.title) for h in dated}
     frequency: Counter[str] = Counter(w for h in dated for w in words[h.canonical])
+    # Rarest first, ties by the word itself: one total order for every headline.
+    rank = {w: i for i, w in enumerate(sorted(frequency, key=lambda w: (frequency[w], w)))}
     anchors: dict[str, _Headline] = {}
     for member in dated:
         anchors.setdefault(uf.find(member.canonical), member)
@@ -392,9 +392,7 @@ def _merge_headlines(
         mine = words[member.canonical]
         if len(mine) < options.headline_min_shared:
             continue  # too short to match anything
-        prefix = sorted(mine, key=lambda w: (frequency[w], w))[
-            : len(mine) - _required_overlap(len(mine), options) + 1
-        ]
+        prefix = sorted(mine, key=rank.__getitem__)[: len(mine) - _required_overlap(len(mine), options) + 1]
         assert member.published is not None
         seen: set[str] = set()
         best: list[tuple[float, str, _Headline]] = []
