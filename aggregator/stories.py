@@ -283,14 +283,14 @@ def order_members(members: Iterable[Member]) -> tuple[Member, ...]:
 
 def _headline(
     key: str, by_canonical: Mapping[str, list[Article]], related_info: Mapping[str, tuple[Article, int]]
-) -> tuple[str, str, dt.datetime | None]:
-    """(canonical, title, date) of a member, as `describe_member` would give them."""
+) -> tuple[str, str, dt.datetime | None, bool]:
+    """(canonical, title, date, is a file) of a member, as `describe_member` would give them."""
     if key in by_canonical:
         article = by_canonical[key][0]
-        return key, article.title, article.published
+        return key, article.title, article.published, True
     source, index = related_info[key]
     item = source.related[index]
-    return key, item.title, item.published
+    return key, item.title, item.published, False
 
 
 def describe_member(
@@ -355,11 +355,12 @@ class _Headline:
     canonical: str
     title: str
     published: dt.datetime
+    is_file: bool
 
 
 def _merge_headlines(
     uf: _UnionFind,
-    headlines: Iterable[tuple[str, str, dt.datetime | None]],
+    headlines: Iterable[tuple[str, str, dt.datetime | None, bool]],
     reason: dict[str, tuple[str, str]],
     options: StoryOptions,
 ) -> None:
@@ -371,12 +372,17 @@ def _merge_headlines(
     share one among each other's first `len - k + 1` words, so only those are indexed.
 
     Chaining guard: an edge merges two clusters only if the joining headline also
-    shares `headline_min_shared` significant words with the anchor (earliest headline)
-    of the cluster it joins, and the merged cluster stays within `max_cluster_size`.
+    shares `headline_min_shared` significant words with the anchor of the cluster it
+    joins (its earliest headline of its own files: `related` entries may word the story
+    differently), and the merged cluster stays within `max_cluster_size`.
     """
     window = dt.timedelta(hours=options.headline_window_hours)
     dated = sorted(
-        (_Headline(key, title, published) for key, title, published in headlines if published is not None),
+        (
+            _Headline(key, title, published, is_file)
+            for key, title, published, is_file in headlines
+            if published
+        ),
         key=lambda h: (h.published, h.canonical),
     )
     words = {h.canonical: significant_words(h.title) for h in dated}
@@ -385,7 +391,8 @@ def _merge_headlines(
     rank = {w: i for i, w in enumerate(sorted(frequency, key=lambda w: (frequency[w], w)))}
     anchors: dict[str, _Headline] = {}
     for member in dated:
-        anchors.setdefault(uf.find(member.canonical), member)
+        if member.is_file:  # every story has a file; `related` wording may differ from it
+            anchors.setdefault(uf.find(member.canonical), member)
     postings: dict[str, deque[_Headline]] = defaultdict(deque)
     minimum = options.headline_min_shared
     for member in dated:
