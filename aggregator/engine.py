@@ -38,7 +38,6 @@ NEIGHBOURHOOD_LIMIT = 20_000
 
 @dataclass
 class Outcome:
-    stories_changed: int = 0
     feeds_to_render: set[str] = field(default_factory=set)
     render_all: bool = False
 
@@ -100,7 +99,7 @@ def apply_full(store: StateStore, config: Config, articles: Sequence[Article], n
         for pair in topic_spellings(story):
             spellings[pair] += 1
     store.adjust_topic_names(spellings)
-    return Outcome(stories_changed=len(stories), render_all=True)
+    return Outcome(render_all=True)
 
 
 class _Neighbourhood:
@@ -232,7 +231,7 @@ def apply_incremental(
         taken_elsewhere=lambda story_id: story_id not in old_id_set and store.story_exists(story_id),
     )
 
-    outcome = Outcome(stories_changed=len(stories))
+    outcome = Outcome()
     old_feed_rows = store.feed_slugs_of_stories(old_ids)
     new_feed_rows = _feed_rows(stories, config)
     touched = defaultdict(list)

@@ -170,9 +170,6 @@ class StateStore:
         """When this store was started: the `updated` of a site that has no story yet."""
         return dt.datetime.fromisoformat(self.get_meta("created") or "2000-01-01T00:00:00+00:00")
 
-    def is_empty(self) -> bool:
-        return self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
-
     @contextmanager
     def bulk_load(self) -> Iterator[None]:
         """Empty the derived tables and refill them with their indexes set aside.
@@ -278,9 +275,6 @@ class StateStore:
             r[0]
             for r in self.db.execute("SELECT path FROM files WHERE due IS NOT NULL AND due <= ?", (now_ts,))
         ]
-
-    def next_due(self) -> int | None:
-        return self.db.execute("SELECT MIN(due) FROM files WHERE due IS NOT NULL").fetchone()[0]
 
     def put_files(self, records: Iterable[FileRecord]) -> None:
         records = list(records)

@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException, NotFound, RequestURITooLarge
 
 from .config import Config, load_config
 from .filecache import Published, StaticFile
+from .render.links import MEDIA_TYPES as RENDERED_MEDIA_TYPES
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +30,8 @@ FEED_FILE_RE = re.compile(r"^(?=.{1,200}$)(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?
 # No URL of ours is anywhere near this long; longer ones get 414 before routing.
 MAX_URL_LENGTH = 8192
 
-MEDIA_TYPES = {
-    "atom": "application/atom+xml; charset=utf-8",
-    "rss": "application/rss+xml; charset=utf-8",
-    "json": "application/feed+json; charset=utf-8",
-    "opml": "text/x-opml; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-}
+# The published files' media types, as the renderers name them, with their charset.
+MEDIA_TYPES = {kind: f"{media_type}; charset=utf-8" for kind, media_type in RENDERED_MEDIA_TYPES.items()}
 
 # The index is ours and static: no scripts, nothing framed, nothing posted.
 INDEX_CSP = (

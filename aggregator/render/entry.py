@@ -8,7 +8,7 @@ import mimetypes
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from ..stories import Member, Story
+from ..stories import Story
 from ..text import escape, sanitize_html
 
 _IMAGE_TYPES = {
@@ -48,10 +48,6 @@ def plausible(fallback: dt.datetime) -> dt.datetime:
 
 def human_date(moment: dt.datetime | None) -> str:
     return moment.strftime("%d %b %Y") if moment else ""
-
-
-def coverage_label(member: Member) -> str:
-    return f"{member.provider.name} - {member.title}"
 
 
 @functools.lru_cache(maxsize=4096)  # a story is rendered once per feed and format holding it

@@ -39,7 +39,3 @@ class FeedLinks:
     @property
     def opml(self) -> str:
         return f"{self.base_url}feeds.opml"
-
-
-def feed_filename(slug: str, fmt: str) -> str:
-    return f"{slug}.{fmt}"
