@@ -42,6 +42,16 @@ def article(
     return data
 
 
+def related(title: str, url: str, date: str = "2024-05-01T11:00:00Z", **extra: Any) -> dict[str, Any]:
+    return {
+        "title": title,
+        "webUrl": url,
+        "publishedDateTime": date,
+        "provider": {"name": extra.pop("provider", "Elsewhere"), "domain": "elsewhere.example"},
+        **extra,
+    }
+
+
 def front_matter(data: dict[str, Any], body: str = "") -> str:
     return "---\n" + yaml.safe_dump(data, sort_keys=False, allow_unicode=True) + "---\n" + body
 

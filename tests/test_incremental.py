@@ -11,19 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import feedparser
-from conftest import Workspace, article
+from conftest import Workspace, article, related
 from feedcheck import assert_valid
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-
-def related(title: str, url: str, date: str = "2024-05-01T11:00:00Z") -> dict[str, Any]:
-    return {
-        "title": title,
-        "webUrl": url,
-        "publishedDateTime": date,
-        "provider": {"name": "Elsewhere", "domain": "elsewhere.example"},
-    }
 
 
 def test_no_change_rebuild_reads_and_writes_nothing(ws: Workspace) -> None:

@@ -6,18 +6,8 @@ import json
 from typing import Any
 
 import feedparser
-from conftest import Workspace, article
+from conftest import Workspace, article, related
 from feedcheck import assert_valid
-
-
-def related(title: str, url: str, date: str = "2024-05-01T11:00:00Z", **extra: Any) -> dict[str, Any]:
-    return {
-        "title": title,
-        "webUrl": url,
-        "publishedDateTime": date,
-        "provider": {"name": extra.pop("provider", "Elsewhere"), "domain": "elsewhere.example"},
-        **extra,
-    }
 
 
 def stories(ws: Workspace, *args: str) -> list[dict[str, Any]]:
