@@ -10,11 +10,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from .articles import Article, ArticleError, as_of, parse_article
+from .articles import Article
 from .build import BuildError, Problem
 from .catalog import build_catalog
 from .config import Config
-from .content import read_file, scan
+from .content import scan
+from .parsing import ParseJob, parse_entry
 from .stories import Story, StoryRecord, assign_ids, cluster_articles
 
 
@@ -28,37 +29,32 @@ class ContentView:
 
 
 def read_content(config: Config) -> ContentView:
+    """Every file read and parsed exactly as a build reads it (`parsing.parse_entry`)."""
     try:
         scanned = scan(config.content_dir, config.patterns)
     except (FileNotFoundError, NotADirectoryError) as exc:
         raise BuildError(str(exc)) from None
+    job = ParseJob(
+        config.content_dir, config.max_file_bytes, config.stories.url_aliases, dt.datetime.now(dt.UTC)
+    )
     problems = [Problem(p.path, p.reason) for p in scanned.problems]
     warnings: list[Problem] = []
     articles: list[Article] = []
     drafts = 0
     for entry in scanned.files:
-        try:
-            data = read_file(config.content_dir, entry.path, config.max_file_bytes)
-            result = parse_article(entry.path, data, config.stories.url_aliases)
-        except FileNotFoundError:
+        parsed = parse_entry(job, entry, None, entry.mtime_ns)
+        if parsed is None:
+            continue  # vanished since the walk
+        record = parsed.record
+        if record.status == "skipped":
+            problems.append(Problem(entry.path, record.reason or "skipped"))
             continue
-        except ArticleError as exc:
-            problems.append(Problem(entry.path, exc.reason))
-            continue
-        except ValueError as exc:
-            problems.append(Problem(entry.path, str(exc)))
-            continue
-        except OSError as exc:
-            problems.append(Problem(entry.path, f"cannot read: {exc.strerror or exc}"))
-            continue
-        warnings.extend(Problem(entry.path, w) for w in result.warnings)
-        if result.article.draft:
+        warnings.extend(Problem(entry.path, w) for w in record.warnings)
+        if record.status == "draft":
             drafts += 1
-        else:
-            articles.append(result.article)
-    now = dt.datetime.now(dt.UTC)
-    visible = [shown for article in articles if (shown := as_of(article, now)[0]) is not None]
-    return ContentView(len(scanned.files), visible, drafts, problems, warnings)
+        elif parsed.visible is not None:
+            articles.append(parsed.visible)
+    return ContentView(len(scanned.files), articles, drafts, problems, warnings)
 
 
 def check_content(config: Config) -> dict[str, Any]:

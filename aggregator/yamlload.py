@@ -7,7 +7,7 @@ event stream (resolving plain scalars with `ContentLoader`'s YAML 1.2 rules) and
 the objects directly, falling back to PyYAML's own constructors for the rarer scalar
 forms. Anything else (custom or Python tags) is refused, as the safe loader refuses
 it. Aliases are built once and shared, so an alias bomb costs its size in the file,
-not its expansion; nesting deeper than MAX_DEPTH is refused before it can recurse.
+not its expansion; nesting deeper than MAX_NESTING is refused before it can recurse.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from yaml.events import (
     StreamEndEvent,
 )
 from yaml.nodes import ScalarNode
+
+from .yamlguard import MAX_NESTING  # one nesting limit for the guard and the builder
 
 _PREFIX = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = (_PREFIX + t for t in ("str", "int", "float", "bool", "null"))
@@ -62,9 +64,6 @@ ContentLoader.add_implicit_resolver(
 )
 
 _SCALARS = SafeConstructor()  # for the rarer scalar forms (timestamps, .inf, explicit !!int 0x1f)
-
-
-MAX_DEPTH = 64  # collections nested deeper than this are refused, before any recursion
 
 
 def load_yaml(text: str) -> Any:
@@ -102,8 +101,8 @@ class _Builder:
             if event.anchor not in self.anchors:
                 raise ComposerError(None, None, f"found undefined alias {event.anchor!r}", event.start_mark)
             return self.anchors[event.anchor]
-        elif depth >= MAX_DEPTH:
-            raise ComposerError(None, None, f"nested deeper than {MAX_DEPTH} levels", event.start_mark)
+        elif depth >= MAX_NESTING:
+            raise ComposerError(None, None, f"nested deeper than {MAX_NESTING} levels", event.start_mark)
         elif kind is SequenceStartEvent:
             result = self._sequence(event, depth + 1)
         elif kind is MappingStartEvent:
