@@ -26,7 +26,7 @@ from .config import Config
 from .content import FileEntry, scan
 from .publish import publish, write_atomic
 from .runtime import gc_paused
-from .store import FileRecord, StateStore
+from .store import FileRecord, StateStore, open_store
 
 if TYPE_CHECKING:
     from .articles import Article
@@ -226,7 +226,7 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
     mark = report.lap("scan", clock)
     scan_problems = [Problem(p.path, p.reason) for p in scanned.problems]
 
-    with StateStore(config.state_path) as store:
+    with open_store(config.state_path) as store:
         config_fp, parse_fp = _config_fingerprint(config), _parse_fingerprint(config)
         reparse_all = full or store.get_meta("parse_fingerprint") != parse_fp
         recompute_all = reparse_all or store.get_meta("config_fingerprint") != config_fp

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import marshal
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -119,16 +120,27 @@ class NodeRow:
 class StateStore:
     """One connection to the state file; use as a context manager."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, private: bool = False) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
+        if private:
+            # A file no other process can see yet (see `open_store`): a crash leaves
+            # nothing anyone relies on, so writes skip the write-ahead log and fsync.
+            self.db.execute("PRAGMA journal_mode=MEMORY")
+            self.db.execute("PRAGMA synchronous=OFF")
+        else:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA cache_size=-65536")
         self._manifest: dict[str, tuple[int, int]] | None = None
         self._manifest_dirty = False
         self._ensure_schema()
+
+    def make_shared(self) -> None:
+        """Switch a private store to the settings every shared one uses (WAL is persistent)."""
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA journal_mode=WAL")
 
     def __enter__(self) -> StateStore:
         return self
@@ -479,6 +491,39 @@ class StateStore:
         for start in range(0, len(values), chunk):
             part = values[start : start + chunk]
             yield from self.db.execute(query.format(",".join("?" * len(part))), part)
+
+
+@contextmanager
+def open_store(path: Path) -> Iterator[StateStore]:
+    """The state store at `path`; if there is none, one built aside and moved into place.
+
+    A first build writes the whole store in one transaction. Written through SQLite's
+    write-ahead log, every page would be written twice (log, then checkpoint) and
+    synced; a new file that only this build can see needs neither. It takes the real
+    name (atomically) only once the build has succeeded, so a crash or an error leaves
+    no store at all, which is always safe: the next build starts afresh.
+    """
+    if path.exists():
+        with StateStore(path) as store:
+            yield store
+        return
+    scratch = path.with_name(path.name + ".new")
+    for leftover in (scratch, *_sidecars(scratch), *_sidecars(path)):
+        leftover.unlink(missing_ok=True)  # of an interrupted first build, or a store deleted alone
+    store = StateStore(scratch, private=True)
+    try:
+        yield store
+        store.make_shared()
+    except BaseException:
+        store.close()
+        scratch.unlink(missing_ok=True)
+        raise
+    store.close()
+    os.replace(scratch, path)
+
+
+def _sidecars(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
 
 
 def _time(text: str) -> dt.datetime:

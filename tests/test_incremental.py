@@ -111,6 +111,24 @@ def test_deleting_the_state_store_is_safe(ws: Workspace) -> None:
     assert ws.outputs() == outputs
 
 
+def test_a_first_build_moves_its_store_into_place_only_when_done(ws: Workspace) -> None:
+    ws.copy_seeds()
+    # What an interrupted first build, or a store deleted without its log, leaves behind.
+    scratch = ws.state.with_name(ws.state.name + ".new")
+    stale_log = ws.state.with_name(ws.state.name + "-wal")
+    ws.state.parent.mkdir(parents=True, exist_ok=True)
+    scratch.write_bytes(b"half a database")
+    stale_log.write_bytes(b"\x37\x7f\x06\x82" + b"\0" * 60)
+    report = ws.build()
+    assert report["parsed"] == 2
+    assert not scratch.exists()
+    with sqlite3.connect(ws.state) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.execute("SELECT COUNT(*) FROM files").fetchone()[0] == 2
+    assert ws.build()["written"] == []
+
+
 def test_state_store_is_a_real_sqlite_file_without_private_fields(ws: Workspace) -> None:
     ws.copy_seeds()
     ws.build()
