@@ -8,6 +8,7 @@ surprises are undone, and private fields (`secured`) are never copied.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 import re
@@ -353,18 +354,36 @@ def _published_flag(value: object, warnings: list[str]) -> bool:
 def _provider(value: object, url: str) -> Provider:
     domain = host_of(url)
     if isinstance(value, dict):
-        name = plain_text(value.get("name"), MAX_NAME) if _is_scalar(value.get("name")) else ""
-        raw_domain = value.get("domain")
-        if isinstance(raw_domain, str):
-            cleaned = plain_text(raw_domain, MAX_NAME).lower()
-            if re.fullmatch(r"[a-z0-9.\-]+", cleaned):
-                domain = cleaned[4:] if cleaned.startswith("www.") else cleaned
-        return Provider(name=name or domain, domain=domain)
+        name, raw_domain = value.get("name"), value.get("domain")
+        if isinstance(name, str) and isinstance(raw_domain, str):
+            return _named_provider(name, raw_domain, domain)  # the usual form, cached
+        name = plain_text(name, MAX_NAME) if _is_scalar(name) else ""
+        return Provider(name=name or domain, domain=_provider_domain(raw_domain, domain))
     if isinstance(value, str) and value.strip():
         return Provider(name=plain_text(value, MAX_NAME) or domain, domain=domain)
     return Provider(name=domain, domain=domain)
 
 
+@functools.lru_cache(maxsize=4096)  # outlets recur across files
+def _named_provider(name: str, raw_domain: str, url_domain: str) -> Provider:
+    text = plain_text(name, MAX_NAME)
+    domain = _provider_domain(raw_domain, url_domain)
+    return Provider(name=text or domain, domain=domain)
+
+
+_DOMAIN = re.compile(r"[a-z0-9.\-]+")
+
+
+def _provider_domain(raw_domain: object, url_domain: str) -> str:
+    """The outlet's own domain if it gives a plausible one, else the link's host."""
+    if isinstance(raw_domain, str):
+        cleaned = plain_text(raw_domain, MAX_NAME).lower()
+        if _DOMAIN.fullmatch(cleaned):
+            return cleaned[4:] if cleaned.startswith("www.") else cleaned
+    return url_domain
+
+
+@functools.lru_cache(maxsize=4096)  # a few hundred topic spellings recur in every file
 def topic_slug(name: str) -> str:
     """ASCII slug for URLs; names that transliterate to nothing (emoji) get a stable one."""
     slug = slugify(name, max_length=60, word_boundary=True)

@@ -33,8 +33,21 @@ def xml_safe(text: str) -> str:
     return _XML_ILLEGAL.sub("", text)
 
 
-# Text that needs none of the work below: no markup, no odd characters, single spaces.
-_NEEDS_WORK = re.compile("[<&\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffd\ufffe\uffff]|[^\\S ]|  |^ | $")
+def _needs_work(text: str) -> bool:
+    """False for text that none of the work below would change: no markup, single
+    spaces, nothing XML-illegal. `isprintable()` is False for every control character,
+    surrogate, non-character and whitespace other than the space, so together with the
+    rest it covers all `_plain_text_full` looks for (it may also say True for harmless
+    text, which then takes the general path and comes out unchanged)."""
+    return (
+        not text.isprintable()
+        or "<" in text
+        or "&" in text
+        or "  " in text
+        or "\ufffd" in text
+        or text.startswith(" ")
+        or text.endswith(" ")
+    )
 
 
 def plain_text(value: object, max_length: int) -> str:
@@ -42,7 +55,7 @@ def plain_text(value: object, max_length: int) -> str:
     if value is None or isinstance(value, (dict, list, tuple, set)):
         return ""
     text = value if isinstance(value, str) else str(value)
-    if not _NEEDS_WORK.search(text):
+    if not _needs_work(text):
         return truncate(text, max_length)
     return _plain_text_full(text, max_length)
 

@@ -152,5 +152,10 @@ def _canonical_url_parsed(url: str, aliases: Mapping[str, str] | None) -> str:
 
 def host_of(url: str) -> str:
     """The bare host (no `www.`) used to name an outlet when the content does not."""
-    host = (urlsplit(url).hostname or "").lower()
+    plain = _HOST.match(url)
+    host = plain[1] if plain is not None else (urlsplit(url).hostname or "").lower()
     return host[4:] if host.startswith("www.") else host
+
+
+# The host of a URL as `clean_url` usually gives it: lower-case, no port or user.
+_HOST = re.compile(r"https?://([a-z0-9.\-]+)(?:[/?#]|$)")

@@ -12,6 +12,7 @@ not its expansion; nesting deeper than MAX_NESTING is refused before it can recu
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -36,6 +37,7 @@ _PREFIX = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = (_PREFIX + t for t in ("str", "int", "float", "bool", "null"))
 TIMESTAMP, BINARY, SEQ, MAP, MERGE = (_PREFIX + t for t in ("timestamp", "binary", "seq", "map", "merge"))
 _PLAIN_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+_UTC_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 
 
 class ContentLoader(yaml.CSafeLoader):
@@ -86,11 +88,21 @@ def load_yaml(text: str) -> Any:
         parser.dispose()
 
 
+# Plain scalars seen before, with the tag they resolved to: keys and short values
+# (`title`, `article`, `true`, `17`) repeat across files, and resolving is a regex walk.
+_PLAIN_TAGS: dict[str, str] = {}
+_PLAIN_TAGS_MAX = 65_536
+_MEMO_LENGTH = 24
+# First characters some implicit resolver looks at; any other plain scalar is a string.
+_RESOLVED_FIRST = frozenset(k for k, rules in ContentLoader.yaml_implicit_resolvers.items() if k and rules)
+
+
 class _Builder:
     """Python objects straight from libyaml's event stream (no node graph in between)."""
 
     def __init__(self, parser: ContentLoader) -> None:
         self.parser = parser
+        self.next = parser.get_event
         self.anchors: dict[str, Any] = {}
 
     def value(self, event: Event, depth: int) -> Any:
@@ -115,13 +127,25 @@ class _Builder:
 
     def _scalar(self, event: ScalarEvent) -> Any:
         tag = event.tag
+        value = event.value
         if tag is None or tag == "!":
             if not event.implicit[0]:
-                return event.value  # quoted, or a block scalar: always a string
-            tag = self.parser.resolve(ScalarNode, event.value, event.implicit)
+                return value  # quoted, or a block scalar: always a string
+            tag = _PLAIN_TAGS.get(value)
+            if tag is None:
+                if value and value[0] not in _RESOLVED_FIRST:
+                    return value
+                tag = self.parser.resolve(ScalarNode, value, event.implicit)
+                if len(value) <= _MEMO_LENGTH and len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX:
+                    _PLAIN_TAGS[value] = tag
         if tag == STR:
-            return event.value
-        return _scalar(ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style), tag)
+            return value
+        if tag == TIMESTAMP and len(value) == 20 and _UTC_STAMP.match(value):
+            try:  # the common form, as PyYAML would build it, without its regex walk
+                return dt.datetime.fromisoformat(value)
+            except ValueError:
+                pass
+        return _scalar(ScalarNode(tag, value, event.start_mark, event.end_mark, event.style), tag)
 
     def _sequence(self, event: SequenceStartEvent, depth: int) -> list[Any]:
         if event.tag not in (None, "!", SEQ):
@@ -129,10 +153,12 @@ class _Builder:
         items: list[Any] = []
         if event.anchor is not None:
             self.anchors[event.anchor] = items
-        parser = self.parser
-        while not parser.check_event(SequenceEndEvent):
-            items.append(self.value(parser.get_event(), depth))
-        parser.get_event()
+        next_event, value, scalar = self.next, self.value, self._scalar
+        while (item := next_event()).__class__ is not SequenceEndEvent:
+            if item.__class__ is ScalarEvent and item.anchor is None:
+                items.append(scalar(item))
+            else:
+                items.append(value(item, depth))
         return items
 
     def _mapping(self, event: MappingStartEvent, depth: int) -> dict[Any, Any]:
@@ -142,23 +168,28 @@ class _Builder:
         if event.anchor is not None:
             self.anchors[event.anchor] = mapping
         merged: dict[Any, Any] = {}
-        parser = self.parser
-        while not parser.check_event(MappingEndEvent):
-            key_event = parser.get_event()
-            if type(key_event) is ScalarEvent and key_event.value == "<<" and key_event.implicit[0]:
-                merged.update(_merge_sources(self.value(parser.get_event(), depth), key_event))
-                continue
-            key = self.value(key_event, depth)
-            value = self.value(parser.get_event(), depth)
+        next_event, value, scalar = self.next, self.value, self._scalar
+        while (key_event := next_event()).__class__ is not MappingEndEvent:
+            if key_event.__class__ is ScalarEvent and key_event.anchor is None:
+                if key_event.value == "<<" and key_event.implicit[0]:
+                    merged.update(_merge_sources(value(next_event(), depth), key_event))
+                    continue
+                key = scalar(key_event)
+            else:
+                key = value(key_event, depth)
+            item = next_event()
+            if item.__class__ is ScalarEvent and item.anchor is None:
+                item_value = scalar(item)
+            else:
+                item_value = value(item, depth)
             try:
-                mapping[key] = value
+                mapping[key] = item_value
             except TypeError:
                 raise ConstructorError(
                     None, None, "found an unhashable mapping key", key_event.start_mark
                 ) from None
-        parser.get_event()
-        for key, value in merged.items():
-            mapping.setdefault(key, value)
+        for key, item_value in merged.items():
+            mapping.setdefault(key, item_value)
         return mapping
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from urllib.parse import urlsplit
 
 import feedparser
 import pytest
@@ -255,6 +256,8 @@ def test_url_fast_paths_agree_with_the_full_parse(scheme: str, host: str, rest: 
     assert cleaned == urls._clean_url_parsed(url.strip())
     if cleaned is not None:
         assert urls.canonical_url(cleaned) == urls._canonical_url_parsed(cleaned, None)
+        host = (urlsplit(cleaned).hostname or "").lower()
+        assert urls.host_of(cleaned) == (host[4:] if host.startswith("www.") else host)
 
 
 @settings(max_examples=500, deadline=None)

@@ -35,6 +35,23 @@ def test_same_result_as_the_safe_loader(data: object) -> None:
     assert load_yaml(text) == yaml.load(text, Loader=ContentLoader)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.tuples(
+        *(st.integers(low, high) for low, high in [(1, 9999), (0, 13), (0, 32), (0, 25), (0, 61), (0, 61)])
+    )
+)
+def test_utc_timestamps_as_the_safe_loader_builds_them(parts: tuple[int, ...]) -> None:
+    stamp = "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z".format(*parts)
+    text = f"published: {stamp}\nquoted: '{stamp}'\n"
+    try:
+        expected = yaml.load(text, Loader=ContentLoader)
+    except ValueError:  # no such date: left as text, for the model to report
+        expected = {"published": stamp, "quoted": stamp}
+    assert load_yaml(text) == expected
+    assert type(load_yaml(text)["published"]) is type(expected["published"])
+
+
 def test_yaml_12_scalars_aliases_and_merge_keys() -> None:
     text = """
 base: &base {a: 1, b: two}
