@@ -143,16 +143,28 @@ def read_file(root: Path, entry_path: str, max_bytes: int) -> bytes:
     The checks run on the open descriptor, so they hold for the bytes read: a regular
     file (O_NONBLOCK keeps a FIFO from blocking the open), inside the content folder.
     """
-    fd = os.open(root / entry_path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    with open(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+    fd = os.open(os.path.join(root, entry_path), _READ_FLAGS)
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
             raise ValueError("not a regular file")
         if not _opened_inside(fd, root, entry_path):
             raise ValueError("symlink points outside the content folder; not followed")
-        data = handle.read(max_bytes + 1)
+        chunks = []
+        remaining = max_bytes + 1
+        # Sized by the stat (one byte more, to see the end), and going on if it grew since.
+        while remaining > 0 and (chunk := os.read(fd, min(remaining, status.st_size + 1))):
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
     if len(data) > max_bytes:
         raise ValueError(f"file is larger than the limit of {max_bytes} bytes")
     return data
+
+
+_READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 
 
 def _opened_inside(fd: int, root: Path, entry_path: str) -> bool:

@@ -393,34 +393,39 @@ def _merge_headlines(
     for member in dated:
         if member.is_file:  # every story has a file; `related` wording may differ from it
             anchors.setdefault(uf.find(member.canonical), member)
-    postings: dict[str, deque[_Headline]] = defaultdict(deque)
-    minimum = options.headline_min_shared
+    # Postings hold (date, key, words, headline), so the inner loop reads no other table.
+    postings: dict[str, deque[tuple[dt.datetime, str, frozenset[str], _Headline]]] = defaultdict(deque)
+    minimum, threshold = options.headline_min_shared, options.headline_threshold
+    prefix_length = {n: n - _required_overlap(n, options) + 1 for n in {len(w) for w in words.values()}}
+    by_rank = rank.__getitem__
     for member in dated:
         mine = words[member.canonical]
-        if len(mine) < options.headline_min_shared:
+        size = len(mine)
+        if size < minimum:
             continue  # too short to match anything
-        prefix = sorted(mine, key=rank.__getitem__)[: len(mine) - _required_overlap(len(mine), options) + 1]
         assert member.published is not None
+        oldest = member.published - window
+        entry = (member.published, member.canonical, mine, member)
         seen: set[str] = set()
         best: list[tuple[float, str, _Headline]] = []
-        for word in prefix:
+        for word in sorted(mine, key=by_rank)[: prefix_length[size]]:
             posting = postings[word]
-            while posting and member.published - posting[0].published > window:  # type: ignore[operator]
+            while posting and posting[0][0] < oldest:
                 posting.popleft()
-            for other in posting:
-                if other.canonical in seen:
+            for _published, key, theirs, other in posting:
+                if key in seen:
                     continue
-                seen.add(other.canonical)
-                theirs = words[other.canonical]
+                seen.add(key)
                 # headlines_match, inlined: the window is already ensured by the postings.
                 shared = len(mine & theirs)
                 if shared >= minimum:
-                    similarity = shared / (len(mine) + len(theirs) - shared)
-                    if similarity >= options.headline_threshold:
-                        best.append((-similarity, other.canonical, other))
-            posting.append(member)
-        for _neg, _key, other in sorted(best, key=lambda item: (item[0], item[1])):
-            _try_join(uf, member, other, words, anchors, reason, options)
+                    similarity = shared / (size + len(theirs) - shared)
+                    if similarity >= threshold:
+                        best.append((-similarity, key, other))
+            posting.append(entry)
+        if best:
+            for _neg, _key, other in sorted(best, key=lambda item: (item[0], item[1])):
+                _try_join(uf, member, other, words, anchors, reason, options)
 
 
 def _try_join(
