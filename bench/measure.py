@@ -45,6 +45,7 @@ class BuildRun:
     tree_peak_bytes: int = 0  # sampled sum over the tree (0 when not sampled)
     tree_max_processes: int = 1
     report: dict[str, Any] = field(default_factory=dict)
+    cpu_seconds: float = 0.0  # user + system time of the build and the workers it waited for
 
     @property
     def peak_bytes(self) -> int:
@@ -126,7 +127,24 @@ def run_build(command: list[str], *, sample_memory: bool = False) -> BuildRun:
         tree_peak_bytes=sampler.peak if sampler else 0,
         tree_max_processes=sampler.max_processes if sampler else 1,
         report=report,
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
     )
+
+
+def warm(*folders: Path) -> int:
+    """Read every file under these folders, so the next run finds them in the page cache.
+
+    Done before every timed run, not once: some machines (this one runs the kernel's
+    DAMON page-out) evict page-cache pages that nobody touched for about a minute, and
+    a run that finds them gone measures the disk, not the code.
+    """
+    total = 0
+    for folder in folders:
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+            with contextlib.suppress(OSError):
+                if path.is_file():
+                    total += len(path.read_bytes())
+    return total
 
 
 def _cpu_model() -> str:

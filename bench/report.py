@@ -97,6 +97,12 @@ def table(results: dict[str, Any]) -> str:
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
     ]
     lines.insert(1, "  ".join("-" * w for w in widths))
+    cold = results["builds"].get("cold", {})
+    if cold.get("cpu_seconds"):
+        cpu = " ".join(f"{c:.1f}" for c in cold["cpu_seconds"])
+        phases = ", ".join(f"{k} {v / 1000:.1f}" for k, v in cold.get("phases_ms", {}).items() if v)
+        lines.append(f"cold build CPU time (user + system, build and workers), s: {cpu}")
+        lines.append(f"cold build phases of the last run, s: {phases}")
     return "\n".join(lines)
 
 

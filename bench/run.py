@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -94,17 +95,22 @@ class Bench:
             "state": {"path": str(self.state / "aggregator.sqlite3")},
         }
         self.config.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-        for path in self.content.rglob("*"):  # warm the page cache for floors and builds alike
-            if path.is_file():
-                path.read_bytes()
         return info
 
+    def warm(self) -> None:
+        """Corpus, state and output in the page cache before each timed run (see measure.warm)."""
+        measure.warm(self.content, self.state, self.site)
+
+    def _floor(self, func: Callable[[Path], object]) -> float:
+        self.warm()
+        return floors.timed(func, self.content)[0]
+
     def measure_floors(self) -> None:
-        walks = [floors.timed(floors.stat_walk, self.content)[0] for _ in range(self.repeat)]
+        walks = [self._floor(floors.stat_walk) for _ in range(self.repeat)]
         self.floors["stat_walk"] = report.figure(walks)
-        first = floors.timed(floors.csafe_parse, self.content)[0]
+        first = self._floor(floors.csafe_parse)
         reps = max(1, min(self.repeat, int(PARSE_BUDGET_SECONDS // max(first, 1e-9))))
-        parses = [first] + [floors.timed(floors.csafe_parse, self.content)[0] for _ in range(reps - 1)]
+        parses = [first] + [self._floor(floors.csafe_parse) for _ in range(reps - 1)]
         self.floors["csafe_parse"] = report.figure(parses)
         if reps < self.repeat:
             self.floors["csafe_parse"]["note"] = (
@@ -113,8 +119,12 @@ class Bench:
         print(f"floors: stat walk {walks}, CSafeLoader parse {parses}", flush=True)
 
     def _build(self, label: str, sample_memory: bool = False) -> measure.BuildRun:
+        self.warm()
         run = measure.run_build(self.command, sample_memory=sample_memory)
-        print(f"  {label}: {run.seconds:.3f} s, peak RSS {run.peak_bytes / 1e6:.0f} MB", flush=True)
+        print(
+            f"  {label}: {run.seconds:.3f} s, CPU {run.cpu_seconds:.1f} s, peak RSS {run.peak_bytes / 1e6:.0f} MB",
+            flush=True,
+        )
         return run
 
     def cold(self, info: corpus.CorpusInfo) -> None:
@@ -136,6 +146,8 @@ class Bench:
         checks.check_present(self.site, checks.read_article(self.content / info.probes[0]), "newest article")
         self.builds["cold"] = report.figure([r.seconds for r in runs])
         self.builds["cold"]["stories"] = got.get("stories")
+        self.builds["cold"]["cpu_seconds"] = [round(r.cpu_seconds, 2) for r in runs]
+        self.builds["cold"]["phases_ms"] = got.get("timings_ms", {})
         self.memory = {
             "peak_bytes": max(r.peak_bytes for r in runs),
             "runs_bytes": [r.peak_bytes for r in runs],
