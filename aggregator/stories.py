@@ -185,10 +185,19 @@ class _UnionFind:
             self.parent[key], key = root, self.parent[key]
         return root
 
-    def union(self, a: str, b: str) -> str:
+    def join(self, a: str, b: str) -> bool:
+        """Union; True if the two were apart."""
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
-            return ra
+            return False
+        self._link(ra, rb)
+        return True
+
+    def union(self, a: str, b: str) -> str:
+        ra, rb = self.find(a), self.find(b)
+        return ra if ra == rb else self._link(ra, rb)
+
+    def _link(self, ra: str, rb: str) -> str:
         if (self.size[ra], rb) < (self.size[rb], ra):
             ra, rb = rb, ra
         self.parent[rb] = ra
@@ -251,8 +260,7 @@ def cluster_articles(articles: Iterable[Article], options: StoryOptions) -> list
             uf.add(item.canonical)
             if item.canonical == article.canonical:
                 continue
-            if uf.find(item.canonical) != uf.find(article.canonical):
-                uf.union(item.canonical, article.canonical)
+            if uf.join(item.canonical, article.canonical):
                 reason.setdefault(item.canonical, ("related", article.path))
             if reason[item.canonical][0] == "file":
                 reason[item.canonical] = ("related", article.path)
