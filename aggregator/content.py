@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+S_ISREG = stat.S_ISREG
+
 
 class FileEntry(NamedTuple):
     """A tuple, because a walk makes one per file: cheap to build and to sort."""
@@ -99,6 +101,8 @@ def scan(root: Path, patterns: tuple[str, ...]) -> ScanResult:
                     if stat.S_ISDIR(info.st_mode):
                         linked.append((item.path, prefix + name + "/"))
                         continue
+                    if not matcher(name):
+                        continue
                 elif item.is_dir(follow_symlinks=False):
                     visited.add((device, item.inode()))
                     stack.append((item.path, prefix + name + "/"))
@@ -111,7 +115,7 @@ def scan(root: Path, patterns: tuple[str, ...]) -> ScanResult:
                 if exc.errno is not None and os.path.lexists(item.path):
                     problems.append(ScanProblem(prefix + name, f"cannot stat: {exc.strerror}"))
                 continue  # vanished between listing and stat: simply gone
-            if stat.S_ISREG(info.st_mode) and matcher(name):
+            if S_ISREG(info.st_mode):
                 files.append(FileEntry(prefix + name, info.st_size, info.st_mtime_ns))
     files.sort()
     return ScanResult(files=files, problems=problems)

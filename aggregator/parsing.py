@@ -10,11 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import multiprocessing
 import os
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -135,6 +133,9 @@ def parse_entries(
         for entry, known, mtime in work:
             yield parse_entry(job, entry, known, mtime)
         return
+    import multiprocessing  # only a build with many changed files needs a pool
+    from concurrent.futures import ProcessPoolExecutor
+
     # fork is cheap but unsafe once threads run (the daemon's web server, the scheduler).
     method = "fork" if threading.active_count() == 1 else "forkserver"
     context = multiprocessing.get_context(method)
