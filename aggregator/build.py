@@ -230,12 +230,10 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
         config_fp, parse_fp = _config_fingerprint(config), _parse_fingerprint(config)
         reparse_all = full or store.get_meta("parse_fingerprint") != parse_fp
         recompute_all = reparse_all or store.get_meta("config_fingerprint") != config_fp
-        stored = store.manifest()
-        manifest = {} if reparse_all else stored
-        present = {entry.path for entry in scanned.files}
-        to_check = [e for e in scanned.files if manifest.get(e.path) != (e.size, e.mtime_ns)]
-        removed = sorted(set(stored) - present)
-        due = [] if reparse_all else sorted(set(store.due_paths(int(now.timestamp()))) & present)
+        to_check, removed = store.manifest().diff(scanned.files)
+        if reparse_all:
+            to_check = scanned.files
+        due = [] if reparse_all else sorted(set(store.due_paths(int(now.timestamp()))) - set(removed))
         published_sizes: dict[str, int] = json.loads(store.get_meta("published") or "{}")
         mark = report.lap("manifest", mark)
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import marshal
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -25,11 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .manifest import Manifest
+
 if TYPE_CHECKING:  # imported where used: a rescan that finds no change never needs them
     from .articles import Article
     from .stories import StoryRecord
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
@@ -133,7 +134,8 @@ class StateStore:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA cache_size=-65536")
-        self._manifest: dict[str, tuple[int, int]] | None = None
+        self._manifest: Manifest | None = None  # as loaded or last saved
+        self._manifest_entries: dict[str, tuple[int, int]] | None = None  # with this build's changes
         self._manifest_dirty = False
         self._ensure_schema()
 
@@ -209,29 +211,32 @@ class StateStore:
 
     # --- manifest -----------------------------------------------------------------
 
-    def manifest(self) -> dict[str, tuple[int, int]]:
-        """path -> (size, mtime_ns): all a no-change rescan needs, cheaply.
+    def manifest(self) -> Manifest:
+        """Size and mtime of every known file: all a no-change rescan needs, cheaply.
 
-        It is kept as one marshalled blob beside the `files` table (rewritten with it in
-        the same transaction), because loading one blob is several times faster than
-        reading a hundred thousand rows; the table is the fallback.
+        It is kept as one blob beside the `files` table (rewritten with it in the same
+        transaction), because loading one blob is many times faster than reading a
+        hundred thousand rows; the table is the fallback.
         """
         if self._manifest is None:
             row = self.db.execute("SELECT value FROM blobs WHERE key = 'manifest'").fetchone()
             if row is not None:
-                self._manifest = marshal.loads(row[0])
+                self._manifest = Manifest.from_blob(row[0])
             else:
                 rows = self.db.execute("SELECT path, size, mtime_ns FROM files").fetchall()
-                self._manifest = {path: (size, mtime) for path, size, mtime in rows}
+                self._manifest = Manifest.from_mapping({path: (size, mtime) for path, size, mtime in rows})
                 self._manifest_dirty = True
-        return dict(self._manifest)
+        return self._manifest
 
     def save_manifest(self) -> None:
         """Write the manifest blob if this connection changed the files table."""
         if self._manifest is not None and self._manifest_dirty:
+            if self._manifest_entries is not None:
+                self._manifest = Manifest.from_mapping(self._manifest_entries)
+                self._manifest_entries = None
             self.db.execute(
                 "INSERT OR REPLACE INTO blobs (key, value) VALUES ('manifest', ?)",
-                (marshal.dumps(self._manifest),),
+                (self._manifest.to_blob(),),
             )
             self._manifest_dirty = False
 
@@ -241,10 +246,13 @@ class StateStore:
         if self._manifest is None:
             self.db.execute("DELETE FROM blobs WHERE key = 'manifest'")  # rebuilt from the table next time
             return
+        if self._manifest_entries is None:
+            self._manifest_entries = self._manifest.as_dict()
+        entries = self._manifest_entries
         for path, size, mtime in updates:
-            self._manifest[path] = (size, mtime)
+            entries[path] = (size, mtime)
         for path in gone:
-            self._manifest.pop(path, None)
+            entries.pop(path, None)
         self._manifest_dirty = True
 
     def file_records(self, paths: Iterable[str] | None = None) -> Iterator[FileRecord]:
