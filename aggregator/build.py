@@ -272,6 +272,7 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
             files, expected, infos = render_outputs(store, config, outcome, now, published_sizes)
             mark = report.lap("render", mark)
             published = publish(config.output_dir, files, expected)
+            store.settle()  # a full pass may still be building the tables' indexes
             sizes = {name: published_sizes[name] for name in expected if name in published_sizes}
             sizes.update({name: len(data) for name, data in files.items()})
             feeds = [
@@ -426,8 +427,12 @@ def render_outputs(
     from .render.site import render_index, render_opml
     from .render.xmlfeeds import render_atom, render_rss
 
-    totals = {slug: (count, updated_from_sort_key(key)) for slug, (count, key) in store.feed_totals().items()}
-    infos = feed_infos(config, sorted(totals), store.topic_names(), totals)
+    fallback_date = store.created()
+    snapshot = outcome.snapshot  # a full pass: everything is in memory, no table is read back
+    raw_totals = snapshot.feed_totals() if snapshot else store.feed_totals()
+    totals = {slug: (count, updated_from_sort_key(key)) for slug, (count, key) in raw_totals.items()}
+    names = snapshot.topic_names() if snapshot else store.topic_names()
+    infos = feed_infos(config, sorted(totals), names, totals)
     expected = {f"{info.slug}.{fmt}" for info in infos for fmt in FORMATS} | {"index.html", "feeds.opml"}
     damaged = {
         name.rsplit(".", 1)[0]
@@ -441,12 +446,15 @@ def render_outputs(
         or info.slug in outcome.feeds_to_render
         or info.slug in damaged
     ]
-    ids = {info.slug: store.feed_top(info.slug, info.cap) for info in wanted}
-    stories = load_stories(
-        store, sorted({i for chosen in ids.values() for i in chosen}), now, article_from_json
-    )
+    top = snapshot.feed_top if snapshot else store.feed_top
+    ids = {info.slug: top(info.slug, info.cap) for info in wanted}
+    chosen_ids = sorted({i for chosen in ids.values() for i in chosen})
+    if snapshot:
+        stories = {story_id: snapshot.stories[story_id] for story_id in chosen_ids}
+    else:
+        stories = load_stories(store, chosen_ids, now, article_from_json)
     links = FeedLinks(config.base_url)
-    fallback = totals.get(ALL_SLUG, (0, None))[1] or store.created()
+    fallback = totals.get(ALL_SLUG, (0, None))[1] or fallback_date
     files: dict[str, bytes] = {}
     for info in wanted:
         feed = Feed(info, tuple(stories[i] for i in ids[info.slug]))

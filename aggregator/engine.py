@@ -37,9 +37,44 @@ NEIGHBOURHOOD_LIMIT = 20_000
 
 
 @dataclass
+class Snapshot:
+    """What rendering needs, straight from a full pass: the same answers the store's
+    tables give once written, without reading them back (or waiting for their indexes)."""
+
+    stories: dict[str, Story]
+    feed_rows: list[tuple[str, str, str]]  # (slug, sort key, story id), sorted
+    spellings: dict[tuple[str, str], int]  # (topic slug, name) -> stories using it
+    _by_slug: dict[str, list[str]] = field(default_factory=dict, repr=False)
+
+    def feed_totals(self) -> dict[str, tuple[int, str]]:
+        """slug -> (number of stories, newest sort key), as `StateStore.feed_totals`."""
+        totals: dict[str, tuple[int, str]] = {}
+        for slug, key, _story_id in self.feed_rows:  # sorted, so the last key is the newest
+            count = totals[slug][0] if slug in totals else 0
+            totals[slug] = (count + 1, key)
+        return totals
+
+    def feed_top(self, slug: str, limit: int) -> list[str]:
+        """The feed's newest `limit` story ids, as `StateStore.feed_top`."""
+        if not self._by_slug:
+            for row_slug, _key, story_id in self.feed_rows:  # oldest first within a slug
+                self._by_slug.setdefault(row_slug, []).append(story_id)
+        return self._by_slug.get(slug, [])[: -limit - 1 : -1] if limit > 0 else []
+
+    def topic_names(self) -> dict[str, str]:
+        """slug -> its most used spelling (ties: alphabetical), as `StateStore.topic_names`."""
+        best: dict[str, tuple[int, str]] = {}
+        for (slug, name), uses in self.spellings.items():
+            if uses > 0 and (slug not in best or (-uses, name) < (-best[slug][0], best[slug][1])):
+                best[slug] = (uses, name)
+        return {slug: name for slug, (_uses, name) in best.items()}
+
+
+@dataclass
 class Outcome:
     feeds_to_render: set[str] = field(default_factory=set)
     render_all: bool = False
+    snapshot: Snapshot | None = None  # set by a full pass
 
 
 def links_of(article: Article) -> set[str]:
@@ -83,23 +118,29 @@ def _feed_rows(stories: Iterable[Story], config: Config) -> list[tuple[str, str,
 
 
 def apply_full(store: StateStore, config: Config, articles: Sequence[Article], now: dt.datetime) -> Outcome:
-    """Re-cluster everything and rewrite every derived table (ids keep their history)."""
+    """Re-cluster everything and rewrite every derived table (ids keep their history).
+
+    The tables' indexes are built in the background (`StateStore.settle` waits for
+    them); the returned snapshot lets the feeds be rendered meanwhile.
+    """
     previous_members = store.memberships()
     previous = store.story_records()
     clusters = cluster_articles(articles, config.stories)
     stories, records = assign_ids(clusters, previous_members, previous, now)
-    with store.bulk_load():
-        store.delete_stories(set(previous) - set(records))
-        store.put_stories((records[s.id], topic_spellings(s)) for s in sorted(stories, key=lambda s: s.id))
-        store.replace_links([], sorted((a.path, c) for a in articles for c in links_of(a)))
-        store.replace_nodes([], _node_rows(stories))
-        store.put_feed_entries(_feed_rows(stories, config))
+    feed_rows = _feed_rows(stories, config)
     spellings: dict[tuple[str, str], int] = defaultdict(int)
     for story in stories:
         for pair in topic_spellings(story):
             spellings[pair] += 1
-    store.adjust_topic_names(spellings)
-    return Outcome(render_all=True)
+    with store.bulk_load(background=True):
+        store.delete_stories(set(previous) - set(records))
+        store.put_stories((records[s.id], topic_spellings(s)) for s in sorted(stories, key=lambda s: s.id))
+        store.replace_links([], sorted((a.path, c) for a in articles for c in links_of(a)))
+        store.replace_nodes([], _node_rows(stories))
+        store.put_feed_entries(feed_rows)
+        store.adjust_topic_names(spellings)
+    snapshot = Snapshot({story.id: story for story in stories}, feed_rows, dict(spellings))
+    return Outcome(render_all=True, snapshot=snapshot)
 
 
 class _Neighbourhood:

@@ -14,11 +14,13 @@ Deleting the file is always safe: the next build recreates it from the content.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,7 +126,10 @@ class StateStore:
     def __init__(self, path: Path, *, private: bool = False) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        # One thread uses it at a time; `bulk_load(background=True)` hands it over and back.
+        self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        self._background: _Background | None = None
+        self._created: dt.datetime | None = None
         if private:
             # A file no other process can see yet (see `open_store`): a crash leaves
             # nothing anyone relies on, so writes skip the write-ahead log and fsync.
@@ -138,6 +143,7 @@ class StateStore:
         self._manifest_entries: dict[str, tuple[int, int]] | None = None  # with this build's changes
         self._manifest_dirty = False
         self._ensure_schema()
+        self.created()  # read now: rendering asks for it while the database may be busy
 
     def make_shared(self) -> None:
         """Switch a private store to the settings every shared one uses (WAL is persistent)."""
@@ -151,6 +157,8 @@ class StateStore:
         self.close()
 
     def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.settle()
         self.db.close()
 
     def _ensure_schema(self) -> None:
@@ -175,30 +183,47 @@ class StateStore:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self.settle()
         except BaseException:
+            with contextlib.suppress(Exception):
+                self.settle()  # nothing may still be writing when the transaction ends
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
 
     def created(self) -> dt.datetime:
         """When this store was started: the `updated` of a site that has no story yet."""
-        return dt.datetime.fromisoformat(self.get_meta("created") or "2000-01-01T00:00:00+00:00")
+        if self._created is None:
+            self._created = dt.datetime.fromisoformat(self.get_meta("created") or "2000-01-01T00:00:00+00:00")
+        return self._created
 
     @contextmanager
-    def bulk_load(self) -> Iterator[None]:
+    def bulk_load(self, *, background: bool = False) -> Iterator[None]:
         """Empty the derived tables and refill them with their indexes set aside.
 
         Building an index once over a full table is much faster than keeping it up to
-        date row by row; inside the build's transaction, nobody sees the gap.
+        date row by row; inside the build's transaction, nobody sees the gap. With
+        `background`, the indexes are built on another thread (SQLite works without
+        Python's lock meanwhile, so it runs on the second core) while the caller does
+        work that needs no database; `settle()` waits for them before the next use.
         """
         for table in ("links", "nodes", "feed_entries", "topic_names"):
             self.db.execute(f"DELETE FROM {table}")
         for name in _BULK_INDEXES:
             self.db.execute(f"DROP INDEX IF EXISTS {name}")
         yield
-        for statement in _SCHEMA.split(";"):
-            if "CREATE INDEX" in statement:
+        statements = [s for s in _SCHEMA.split(";") if "CREATE INDEX" in s]
+        if not background:
+            for statement in statements:
                 self.db.execute(statement)
+            return
+        self._background = _Background(lambda: [self.db.execute(s) for s in statements])
+
+    def settle(self) -> None:
+        """Wait for background work on the database (see `bulk_load`); raise its error."""
+        if self._background is not None:
+            background, self._background = self._background, None
+            background.wait()
 
     # --- meta ---------------------------------------------------------------------
 
@@ -528,6 +553,26 @@ def open_store(path: Path) -> Iterator[StateStore]:
         raise
     store.close()
     os.replace(scratch, path)
+
+
+class _Background:
+    """A function run on its own thread; `wait` returns when it is done, or raises its error."""
+
+    def __init__(self, work: Callable[[], object]) -> None:
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(work,), name="state-store", daemon=True)
+        self._thread.start()
+
+    def _run(self, work: Callable[[], object]) -> None:
+        try:
+            work()
+        except BaseException as exc:  # handed to the waiting thread
+            self._error = exc
+
+    def wait(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 def _sidecars(path: Path) -> list[Path]:
