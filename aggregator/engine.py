@@ -13,12 +13,12 @@ Both return which feeds need rendering again.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .articles import Article, as_of
-from .catalog import feeds_of, sort_key, topic_spellings
+from .catalog import feeds_of, most_used, sort_key, topic_spellings
 from .config import Config
 from .store import NodeRow, StateStore
 from .stories import (
@@ -63,11 +63,11 @@ class Snapshot:
 
     def topic_names(self) -> dict[str, str]:
         """slug -> its most used spelling (ties: alphabetical), as `StateStore.topic_names`."""
-        best: dict[str, tuple[int, str]] = {}
+        counts: dict[str, Counter[str]] = defaultdict(Counter)
         for (slug, name), uses in self.spellings.items():
-            if uses > 0 and (slug not in best or (-uses, name) < (-best[slug][0], best[slug][1])):
-                best[slug] = (uses, name)
-        return {slug: name for slug, (_uses, name) in best.items()}
+            if uses > 0:
+                counts[slug][name] = uses
+        return most_used(counts)
 
 
 @dataclass

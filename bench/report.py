@@ -57,7 +57,10 @@ def score(floors: dict[str, dict[str, Any]], builds: dict[str, dict[str, Any]]) 
         fig = builds[key]
         floor = floors.get(target.floor or "", {}).get("median_s")
         fig["floor"] = target.floor
-        fig["ratio"] = fig["median_s"] / floor if floor else None
+        if fig.get("paired_ratios"):  # each run against the floor run just before it
+            fig["ratio"] = statistics.median(fig["paired_ratios"])
+        else:
+            fig["ratio"] = fig["median_s"] / floor if floor else None
         fig["target"] = target.describe()
         fig["pass"] = target.met(fig["median_s"], fig["ratio"])
 

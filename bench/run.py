@@ -26,7 +26,6 @@ if __package__ in (None, ""):  # run as `python bench/run.py`
 from bench import checks, corpus, floors, measure, report
 
 HERE = Path(__file__).resolve().parent
-PARSE_BUDGET_SECONDS = 120.0  # the CSafeLoader floor is repeated fewer times past this
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -106,17 +105,10 @@ class Bench:
         return floors.timed(func, self.content)[0]
 
     def measure_floors(self) -> None:
+        """The stat-walk floor; the parse floor is measured with the cold builds (`cold`)."""
         walks = [self._floor(floors.stat_walk) for _ in range(self.repeat)]
         self.floors["stat_walk"] = report.figure(walks)
-        first = self._floor(floors.csafe_parse)
-        reps = max(1, min(self.repeat, int(PARSE_BUDGET_SECONDS // max(first, 1e-9))))
-        parses = [first] + [self._floor(floors.csafe_parse) for _ in range(reps - 1)]
-        self.floors["csafe_parse"] = report.figure(parses)
-        if reps < self.repeat:
-            self.floors["csafe_parse"]["note"] = (
-                f"{reps} of {self.repeat} runs: one takes {first:.0f} s (budget {PARSE_BUDGET_SECONDS:.0f} s)"
-            )
-        print(f"floors: stat walk {walks}, CSafeLoader parse {parses}", flush=True)
+        print(f"floors: stat walk {walks}", flush=True)
 
     def _build(self, label: str, sample_memory: bool = False) -> measure.BuildRun:
         self.warm()
@@ -128,11 +120,17 @@ class Bench:
         return run
 
     def cold(self, info: corpus.CorpusInfo) -> None:
-        runs = []
+        """Cold builds, each right after a run of its floor, so that the pair sees the
+        machine in the same state (its speed drifts by a fifth within minutes); the
+        ratio reported is the median of the pairs' ratios."""
+        runs, parses = [], []
         for i in range(self.repeat):
+            parses.append(self._floor(floors.csafe_parse))
+            print(f"  CSafeLoader parse {i + 1}: {parses[-1]:.3f} s", flush=True)
             shutil.rmtree(self.state, ignore_errors=True)
             shutil.rmtree(self.site, ignore_errors=True)
             runs.append(self._build(f"cold build {i + 1}", sample_memory=True))
+        self.floors["csafe_parse"] = report.figure(parses)
         got = runs[-1].report
         if got.get("skipped"):
             reasons = "; ".join(f"{p['path']}: {p['reason']}" for p in got["skipped"][:5])
@@ -145,6 +143,9 @@ class Bench:
         checks.check_absent(self.site, drafts, "draft")
         checks.check_present(self.site, checks.read_article(self.content / info.probes[0]), "newest article")
         self.builds["cold"] = report.figure([r.seconds for r in runs])
+        self.builds["cold"]["paired_ratios"] = [
+            round(r.seconds / p, 4) for r, p in zip(runs, parses, strict=True)
+        ]
         self.builds["cold"]["stories"] = got.get("stories")
         self.builds["cold"]["cpu_seconds"] = [round(r.cpu_seconds, 2) for r in runs]
         self.builds["cold"]["phases_ms"] = got.get("timings_ms", {})
