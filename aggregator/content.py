@@ -160,8 +160,9 @@ def read_file(root: Path, entry_path: str, max_bytes: int) -> bytes:
             raise ValueError("symlink points outside the content folder; not followed")
         chunks = []
         remaining = max_bytes + 1
-        # Sized by the stat (one byte more, to see the end), and going on if it grew since.
-        while remaining > 0 and (chunk := os.read(fd, min(remaining, status.st_size + 1))):
+        # Sized by the stat (one byte more, to see the end), going on if it grew since.
+        step = max(status.st_size + 1, 1 << 16)
+        while remaining > 0 and (chunk := os.read(fd, min(remaining, step))):
             chunks.append(chunk)
             remaining -= len(chunk)
     finally:
