@@ -248,6 +248,8 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
         from .engine import apply_full, apply_incremental
 
         with store.transaction():
+            if reparse_all:
+                store.defer_file_indexes()  # every row is rewritten; apply_full rebuilds them
             changes = _read_changes(config, store, to_check, removed, due, now, reparse_all)
             mark = report.lap("parse", mark)
             report.parsed = changes.parsed

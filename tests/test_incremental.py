@@ -136,6 +136,24 @@ def test_state_store_is_a_real_sqlite_file_without_private_fields(ws: Workspace)
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert {"files", "links", "nodes", "stories", "feed_entries"} <= tables
+    # A full pass sets indexes aside while it loads the tables: they must all be back.
+    indexes = {
+        "files_due",
+        "files_status",
+        "files_problems",
+        "links_canonical",
+        "nodes_story",
+        "nodes_ts",
+        "feed_entries_order",
+        "feed_entries_story",
+    }
+    for args in (None, ("--full",)):  # after the first build, then after a full rebuild
+        if args:
+            ws.build(*args)
+        with sqlite3.connect(ws.state) as db:
+            names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert indexes <= names, args
+    with sqlite3.connect(ws.state) as db:
         dump = "\n".join(db.iterdump())
     assert "secured" not in dump
     assert "+ujiZh6UgCq0i" not in dump
