@@ -120,11 +120,13 @@ def _feed_rows(stories: Iterable[Story], config: Config) -> list[tuple[str, str,
 def apply_full(store: StateStore, config: Config, articles: Sequence[Article], now: dt.datetime) -> Outcome:
     """Re-cluster everything and rewrite every derived table (ids keep their history).
 
-    The tables' indexes are built in the background (`StateStore.settle` waits for
-    them); the returned snapshot lets the feeds be rendered meanwhile.
+    Indexes are built in the background (`StateStore.settle` waits for them): those of
+    `files` while clustering runs, the derived tables' while the feeds are rendered from
+    the returned snapshot.
     """
     previous_members = store.memberships()
     previous = store.story_records()
+    store.restore_file_indexes()  # on the second core while clustering needs no database
     clusters = cluster_articles(articles, config.stories)
     stories, records = assign_ids(clusters, previous_members, previous, now)
     feed_rows = _feed_rows(stories, config)

@@ -208,6 +208,7 @@ class StateStore:
         Python's lock meanwhile, so it runs on the second core) while the caller does
         work that needs no database; `settle()` waits for them before the next use.
         """
+        self.settle()
         for table in ("links", "nodes", "feed_entries", "topic_names"):
             self.db.execute(f"DELETE FROM {table}")
         for name in _BULK_INDEXES:
@@ -221,10 +222,18 @@ class StateStore:
         self._background = _Background(lambda: [self.db.execute(s) for s in statements])
 
     def defer_file_indexes(self) -> None:
-        """Drop the `files` table's secondary indexes until the next `bulk_load` rebuilds
-        them: for a build that rewrites every row, which then goes in at half the cost."""
+        """Drop the `files` table's secondary indexes until `restore_file_indexes` (or the
+        next `bulk_load`) rebuilds them: for a build that rewrites every row, which then
+        goes in at half the cost."""
         for name in _FILE_INDEXES:
             self.db.execute(f"DROP INDEX IF EXISTS {name}")
+
+    def restore_file_indexes(self) -> None:
+        """Rebuild the `files` indexes in the background (see `bulk_load`); `settle()`
+        waits for them, and every later use of the store must come after that."""
+        self.settle()
+        statements = [s for s in _SCHEMA.split(";") if "CREATE INDEX" in s and " ON files " in s]
+        self._background = _Background(lambda: [self.db.execute(s) for s in statements])
 
     def settle(self) -> None:
         """Wait for background work on the database (see `bulk_load`); raise its error."""
