@@ -423,17 +423,18 @@ def render_outputs(
     """Render the feeds that need it, the index and the OPML; name every file that should exist."""
     from .articles import article_from_json
     from .catalog import ALL_SLUG, Feed, feed_infos, updated_from_sort_key
-    from .engine import load_stories
+    from .engine import StoredFeeds
     from .render.jsonfeed import render_json
     from .render.links import FORMATS, FeedLinks
     from .render.site import render_index, render_opml
     from .render.xmlfeeds import render_atom, render_rss
 
-    fallback_date = store.created()
-    snapshot = outcome.snapshot  # a full pass: everything is in memory, no table is read back
-    raw_totals = snapshot.feed_totals() if snapshot else store.feed_totals()
-    totals = {slug: (count, updated_from_sort_key(key)) for slug, (count, key) in raw_totals.items()}
-    names = snapshot.topic_names() if snapshot else store.topic_names()
+    # After a full pass everything is in memory and no table is read back.
+    source = outcome.snapshot or StoredFeeds(store, now, article_from_json)
+    totals = {
+        slug: (count, updated_from_sort_key(key)) for slug, (count, key) in source.feed_totals().items()
+    }
+    names = source.topic_names()
     infos = feed_infos(config, sorted(totals), names, totals)
     expected = {f"{info.slug}.{fmt}" for info in infos for fmt in FORMATS} | {"index.html", "feeds.opml"}
     damaged = {
@@ -448,15 +449,10 @@ def render_outputs(
         or info.slug in outcome.feeds_to_render
         or info.slug in damaged
     ]
-    top = snapshot.feed_top if snapshot else store.feed_top
-    ids = {info.slug: top(info.slug, info.cap) for info in wanted}
-    chosen_ids = sorted({i for chosen in ids.values() for i in chosen})
-    if snapshot:
-        stories = {story_id: snapshot.stories[story_id] for story_id in chosen_ids}
-    else:
-        stories = load_stories(store, chosen_ids, now, article_from_json)
+    ids = {info.slug: source.feed_top(info.slug, info.cap) for info in wanted}
+    stories = source.stories_of(sorted({i for chosen in ids.values() for i in chosen}))
     links = FeedLinks(config.base_url)
-    fallback = totals.get(ALL_SLUG, (0, None))[1] or fallback_date
+    fallback = totals.get(ALL_SLUG, (0, None))[1] or store.created()  # read when the store opened
     files: dict[str, bytes] = {}
     for info in wanted:
         feed = Feed(info, tuple(stories[i] for i in ids[info.slug]))

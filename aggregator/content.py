@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-S_ISREG = stat.S_ISREG
-
 
 class FileEntry(NamedTuple):
     """A tuple, because a walk makes one per file: cheap to build and to sort."""
@@ -116,7 +114,7 @@ def scan(root: Path, patterns: tuple[str, ...]) -> ScanResult:
                 if exc.errno is not None and os.path.lexists(item.path):
                     problems.append(ScanProblem(prefix + name, f"cannot stat: {exc.strerror}"))
                 continue  # vanished between listing and stat: simply gone
-            if S_ISREG(info.st_mode):
+            if stat.S_ISREG(info.st_mode):
                 files.append(FileEntry(prefix + name, info.st_size, info.st_mtime_ns))
     files.sort(key=_by_path)  # paths are unique; string keys sort much faster than tuples
     return ScanResult(files=files, problems=problems)

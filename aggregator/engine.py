@@ -61,6 +61,9 @@ class Snapshot:
                 self._by_slug.setdefault(row_slug, []).append(story_id)
         return self._by_slug.get(slug, [])[: -limit - 1 : -1] if limit > 0 else []
 
+    def stories_of(self, ids: Sequence[str]) -> dict[str, Story]:
+        return {story_id: self.stories[story_id] for story_id in ids}
+
     def topic_names(self) -> dict[str, str]:
         """slug -> its most used spelling (ties: alphabetical), as `StateStore.topic_names`."""
         counts: dict[str, Counter[str]] = defaultdict(Counter)
@@ -68,6 +71,20 @@ class Snapshot:
             if uses > 0:
                 counts[slug][name] = uses
         return most_used(counts)
+
+
+class StoredFeeds:
+    """The same questions as `Snapshot`, answered from the store's tables (after an
+    incremental pass, which holds only the stories it touched)."""
+
+    def __init__(self, store: StateStore, now: dt.datetime, decode: Callable[[str], Article]) -> None:
+        self.store, self.now, self.decode = store, now, decode
+        self.feed_totals = store.feed_totals
+        self.feed_top = store.feed_top
+        self.topic_names = store.topic_names
+
+    def stories_of(self, ids: Sequence[str]) -> dict[str, Story]:
+        return load_stories(self.store, ids, self.now, self.decode)
 
 
 @dataclass
@@ -134,7 +151,7 @@ def apply_full(store: StateStore, config: Config, articles: Sequence[Article], n
     for story in stories:
         for pair in topic_spellings(story):
             spellings[pair] += 1
-    with store.bulk_load(background=True):
+    with store.bulk_load():
         store.delete_stories(set(previous) - set(records))
         store.put_stories((records[s.id], topic_spellings(s)) for s in sorted(stories, key=lambda s: s.id))
         store.replace_links([], sorted((a.path, c) for a in articles for c in links_of(a)))

@@ -50,9 +50,6 @@ class Manifest:
     def as_dict(self) -> dict[str, tuple[int, int]]:
         return dict(zip(self.paths, zip(self.sizes, self.mtimes, strict=True), strict=True))
 
-    def __len__(self) -> int:
-        return len(self.paths)
-
     def diff(self, files: Sequence[FileEntry]) -> tuple[list[FileEntry], list[str]]:
         """(the files whose stat differs from the manifest's, the paths no longer there).
 

@@ -88,6 +88,7 @@ CREATE TABLE IF NOT EXISTS topic_names (
     PRIMARY KEY (slug, name)
 );
 """
+_INDEX_STATEMENTS = [s for s in _SCHEMA.split(";") if "CREATE INDEX" in s]  # all IF NOT EXISTS
 _FILE_INDEXES = ("files_due", "files_status", "files_problems")
 _BULK_INDEXES = ("links_canonical", "nodes_story", "nodes_ts", "feed_entries_order", "feed_entries_story")
 _TABLES = ("blobs", "files", "links", "nodes", "stories", "feed_entries", "topic_names", "meta")
@@ -127,7 +128,7 @@ class StateStore:
     def __init__(self, path: Path, *, private: bool = False) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        # One thread uses it at a time; `bulk_load(background=True)` hands it over and back.
+        # One thread uses it at a time; `bulk_load` hands it to a helper thread and back.
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
         self._background: _Background | None = None
         self._created: dt.datetime | None = None
@@ -199,14 +200,14 @@ class StateStore:
         return self._created
 
     @contextmanager
-    def bulk_load(self, *, background: bool = False) -> Iterator[None]:
+    def bulk_load(self) -> Iterator[None]:
         """Empty the derived tables and refill them with their indexes set aside.
 
         Building an index once over a full table is much faster than keeping it up to
-        date row by row; inside the build's transaction, nobody sees the gap. With
-        `background`, the indexes are built on another thread (SQLite works without
-        Python's lock meanwhile, so it runs on the second core) while the caller does
-        work that needs no database; `settle()` waits for them before the next use.
+        date row by row; inside the build's transaction, nobody sees the gap. The
+        indexes are built on another thread (SQLite works without Python's lock
+        meanwhile, so on the second core) while the caller does work that needs no
+        database; `settle()` waits for them before the next use.
         """
         self.settle()
         for table in ("links", "nodes", "feed_entries", "topic_names"):
@@ -214,12 +215,7 @@ class StateStore:
         for name in _BULK_INDEXES:
             self.db.execute(f"DROP INDEX IF EXISTS {name}")
         yield
-        statements = [s for s in _SCHEMA.split(";") if "CREATE INDEX" in s]
-        if not background:
-            for statement in statements:
-                self.db.execute(statement)
-            return
-        self._background = _Background(lambda: [self.db.execute(s) for s in statements])
+        self._index_in_background(_INDEX_STATEMENTS)
 
     def defer_file_indexes(self) -> None:
         """Drop the `files` table's secondary indexes until `restore_file_indexes` (or the
@@ -229,10 +225,11 @@ class StateStore:
             self.db.execute(f"DROP INDEX IF EXISTS {name}")
 
     def restore_file_indexes(self) -> None:
-        """Rebuild the `files` indexes in the background (see `bulk_load`); `settle()`
-        waits for them, and every later use of the store must come after that."""
+        """Rebuild the `files` indexes in the background, as `bulk_load` does its own."""
+        self._index_in_background([s for s in _INDEX_STATEMENTS if " ON files " in s])
+
+    def _index_in_background(self, statements: list[str]) -> None:
         self.settle()
-        statements = [s for s in _SCHEMA.split(";") if "CREATE INDEX" in s and " ON files " in s]
         self._background = _Background(lambda: [self.db.execute(s) for s in statements])
 
     def settle(self) -> None:
