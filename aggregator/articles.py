@@ -20,6 +20,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 from slugify import slugify
 
+from .blockyaml import load_block
 from .text import plain_text, xml_safe
 from .urls import canonical_url, clean_url, host_of
 from .yamlguard import MAX_NESTING, HostileYaml, check_structure
@@ -94,6 +95,9 @@ def _load(data: bytes) -> tuple[dict[str, Any], str, bool]:
 
 
 def _load_yaml(front: str) -> Any:
+    data = load_block(front)  # plain block YAML, as nearly every file is: no libyaml needed
+    if data is not None:
+        return data
     try:
         check_structure(front, ContentLoader)
         return _HANDLER.load(front)

@@ -97,6 +97,25 @@ _MEMO_LENGTH = 24
 _RESOLVED_FIRST = frozenset(k for k, rules in ContentLoader.yaml_implicit_resolvers.items() if k and rules)
 
 
+class _Resolver(yaml.resolver.BaseResolver):
+    yaml_implicit_resolvers = ContentLoader.yaml_implicit_resolvers
+
+
+_RESOLVE = _Resolver().resolve
+
+
+def plain_tag(value: str) -> str:
+    """The tag a plain (unquoted) scalar resolves to under `ContentLoader`'s rules."""
+    tag = _PLAIN_TAGS.get(value)
+    if tag is None:
+        if value and value[0] not in _RESOLVED_FIRST:
+            return STR
+        tag = _RESOLVE(ScalarNode, value, (True, False))
+        if len(value) <= _MEMO_LENGTH and len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX:
+            _PLAIN_TAGS[value] = tag
+    return tag
+
+
 class _Builder:
     """Python objects straight from libyaml's event stream (no node graph in between)."""
 
@@ -131,13 +150,7 @@ class _Builder:
         if tag is None or tag == "!":
             if not event.implicit[0]:
                 return value  # quoted, or a block scalar: always a string
-            tag = _PLAIN_TAGS.get(value)
-            if tag is None:
-                if value and value[0] not in _RESOLVED_FIRST:
-                    return value
-                tag = self.parser.resolve(ScalarNode, value, event.implicit)
-                if len(value) <= _MEMO_LENGTH and len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX:
-                    _PLAIN_TAGS[value] = tag
+            tag = plain_tag(value)
         if tag == STR:
             return value
         if tag == TIMESTAMP and len(value) == 20 and _UTC_STAMP.match(value):
