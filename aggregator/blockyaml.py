@@ -34,7 +34,7 @@ Token = tuple[int, int, Any, Any]  # column, kind, key, value
 # Lines repeat across files (`type: article`, `  provider:`, `    isCached: false`):
 # each is read once per process. Only immutable values are kept (no lists, no dicts).
 _LINES: dict[str, tuple[Token, ...]] = {"": ()}
-_LINES_MAX = 200_000
+_LINES_MAX = 100_000
 _LINE_LENGTH = 100
 _KEYS: dict[str, Any] = {}
 

@@ -68,12 +68,20 @@ def parse_entry(job: ParseJob, entry: FileEntry, known_hash: str | None, mtime_n
         reason = f"internal error: {exc!r}"
         return Parsed(FileRecord(entry.path, len(data), mtime_ns, digest, "skipped", reason, (), None), None)
     article = result.article
+    shown, due = (None, None) if article.draft else as_of(article, job.now)
+    status = "draft" if article.draft else "ok" if shown is not None else "scheduled"
     record = FileRecord(
-        entry.path, len(data), mtime_ns, digest, "draft", None, result.warnings, article_to_json(article)
+        entry.path,
+        len(data),
+        mtime_ns,
+        digest,
+        status,
+        None,
+        result.warnings,
+        article_to_json(article),
+        int(due.timestamp()) if due else None,
     )
-    if article.draft:
-        return Parsed(record, None)
-    return visibility(record, article, job.now)
+    return Parsed(record, shown)
 
 
 def visibility(record: FileRecord, article: Article, now: dt.datetime) -> Parsed:

@@ -15,17 +15,20 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import math
 import re
 import uuid
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .articles import Article, Image, Provider, RelatedItem, Topic
 from .config import StoryOptions
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
 STOPWORDS = frozenset(
     [
         "a",
@@ -208,9 +211,10 @@ class _UnionFind:
 @functools.lru_cache(maxsize=1 << 18)
 def significant_words(title: str) -> frozenset[str]:
     """The words that carry a headline's meaning, for near-duplicate detection."""
-    return frozenset(
-        w for w in _WORD.findall(title.casefold()) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())
-    )
+    # ASCII titles (most) take a simpler pattern: there casefold is lower and a word is [a-z0-9]+.
+    words = set(_ASCII_WORD.findall(title.lower()) if title.isascii() else _WORD.findall(title.casefold()))
+    words -= STOPWORDS
+    return frozenset([w for w in words if len(w) > 1 or w.isdigit()])
 
 
 _NO_DATE = dt.datetime.max.replace(tzinfo=dt.UTC)
@@ -241,8 +245,22 @@ def index_articles(
     return files, by_canonical, related_info
 
 
-def cluster_articles(articles: Iterable[Article], options: StoryOptions) -> list[Cluster]:
-    """Group published articles (drafts must already be left out) into clusters.
+@dataclass(frozen=True)
+class Grouping:
+    """Which members make each story, before any member is described.
+
+    The serial part of clustering (union-find over all evidence); describing each group
+    (`describe_group`) depends on that group alone, so it can be split up.
+    """
+
+    groups: list[list[str]]  # member keys per story, its anchor (earliest member) first; in story order
+    by_canonical: dict[str, list[Article]]
+    related_info: dict[str, tuple[Article, int]]
+    reason: dict[str, tuple[str, str]]
+
+
+def group_members(articles: Iterable[Article], options: StoryOptions) -> Grouping:
+    """Group published articles' members (drafts must already be left out) into stories.
 
     The result for each connected group of evidence depends only on that group, so a
     rebuild that re-clusters just the groups a change touched gets what a full
@@ -265,24 +283,37 @@ def cluster_articles(articles: Iterable[Article], options: StoryOptions) -> list
             if reason[item.canonical][0] == "file":
                 reason[item.canonical] = ("related", article.path)
 
+    headlines = [_headline(key, by_canonical, related_info) for key in uf.parent]
     if options.headline_matching:
-        headlines = [_headline(key, by_canonical, related_info) for key in uf.parent]
         _merge_headlines(uf, headlines, reason, options)
 
-    groups: dict[str, list[str]] = defaultdict(list)
-    for key in uf.parent:
-        groups[uf.find(key)].append(key)
-    clusters = []
-    for keys in groups.values():
-        group_articles = tuple(a for k in sorted(keys) for a in by_canonical.get(k, ()))
-        if not group_articles:
-            continue
-        members = [
-            describe_member(k, by_canonical, related_info, *reason.get(k, ("related", ""))) for k in keys
-        ]
-        clusters.append(Cluster(members=order_members(members), articles=group_articles))
-    clusters.sort(key=lambda c: (_sort_key_date(c.members[0].published), c.members[0].canonical))
-    return clusters
+    # Members ordered by date then URL: the first is the story's anchor, and stories
+    # are ordered by their anchors.
+    keyed: dict[str, list[tuple[dt.datetime, str]]] = defaultdict(list)
+    for key, _title, published, _is_file in headlines:
+        keyed[uf.find(key)].append((_sort_key_date(published), key))
+    ordered = sorted(
+        (min(members), members)
+        for members in keyed.values()
+        if any(key in by_canonical for _date, key in members)  # a group needs a file
+    )
+    groups = [
+        [anchor[1], *(key for _date, key in members if key != anchor[1])] for anchor, members in ordered
+    ]
+    return Grouping(groups, by_canonical, related_info, reason)
+
+
+def describe_group(grouping: Grouping, keys: Sequence[str]) -> Cluster:
+    by_canonical, related_info, reason = grouping.by_canonical, grouping.related_info, grouping.reason
+    members = [describe_member(k, by_canonical, related_info, *reason.get(k, ("related", ""))) for k in keys]
+    articles = tuple(a for k in sorted(keys) for a in by_canonical.get(k, ()))
+    return Cluster(members=order_members(members), articles=articles)
+
+
+def cluster_articles(articles: Iterable[Article], options: StoryOptions) -> list[Cluster]:
+    """Every story's members and files, in story order (see `group_members`)."""
+    grouping = group_members(articles, options)
+    return [describe_group(grouping, keys) for keys in grouping.groups]
 
 
 def order_members(members: Iterable[Member]) -> tuple[Member, ...]:
@@ -358,11 +389,11 @@ def _required_overlap(size: int, options: StoryOptions) -> int:
     return max(options.headline_min_shared, math.ceil(options.headline_threshold * size - 1e-9))
 
 
-@dataclass(frozen=True, slots=True)
-class _Headline:
+class _Headline(NamedTuple):
+    # Date first: headlines sort by date, then by URL (unique), as plain tuples.
+    published: dt.datetime
     canonical: str
     title: str
-    published: dt.datetime
     is_file: bool
 
 
@@ -386,15 +417,10 @@ def _merge_headlines(
     """
     window = dt.timedelta(hours=options.headline_window_hours)
     dated = sorted(
-        (
-            _Headline(key, title, published, is_file)
-            for key, title, published, is_file in headlines
-            if published
-        ),
-        key=lambda h: (h.published, h.canonical),
+        _Headline(published, key, title, is_file) for key, title, published, is_file in headlines if published
     )
     words = {h.canonical: significant_words(h.title) for h in dated}
-    frequency: Counter[str] = Counter(w for h in dated for w in words[h.canonical])
+    frequency: Counter[str] = Counter(itertools.chain.from_iterable(words.values()))
     # Rarest first, ties by the word itself: one total order for every headline.
     rank = {w: i for i, w in enumerate(sorted(frequency, key=lambda w: (frequency[w], w)))}
     anchors: dict[str, _Headline] = {}
@@ -503,31 +529,30 @@ def _fingerprint(primary: Member, members: Sequence[Member], topics: Sequence[To
     return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def assign_ids(
-    clusters: Sequence[Cluster],
+def story_ids(
+    groups: Sequence[Sequence[str]],
     previous_members: Mapping[str, str],
     previous: Mapping[str, StoryRecord],
-    now: dt.datetime,
     taken_elsewhere: Callable[[str], bool] = lambda story_id: False,
-) -> tuple[list[Story], dict[str, StoryRecord]]:
-    """Give each cluster its lasting id and work out each story's `updated`.
+) -> list[str]:
+    """The lasting id of each group of member keys (anchor first, groups in story order).
 
-    `previous_members` maps canonical URL -> story id from the last build. A cluster
-    keeps the id most of its members had (the oldest, when stories merged); a cluster
-    split off an old story, or never seen, gets an id derived from its earliest member.
-    `taken_elsewhere` tells whether an id belongs to a story outside these clusters.
+    `previous_members` maps canonical URL -> story id from the last build. A group
+    keeps the id most of its members had (the oldest, when stories merged); a group
+    split off an old story, or never seen, gets an id derived from its anchor.
+    `taken_elsewhere` tells whether an id belongs to a story outside these groups.
     """
-    claims: dict[str, list[tuple[int, int]]] = defaultdict(list)  # old id -> (members, cluster index)
-    for index, cluster in enumerate(clusters):
+    claims: dict[str, list[tuple[int, int]]] = defaultdict(list)  # old id -> (members, group index)
+    for index, keys in enumerate(groups):
         counts: dict[str, int] = defaultdict(int)
-        for member in cluster.members:
-            old = previous_members.get(member.canonical)
+        for key in keys:
+            old = previous_members.get(key)
             if old is not None and old in previous:
                 counts[old] += 1
         for old, count in counts.items():
             claims[old].append((count, index))
 
-    # Each old id goes to the cluster holding most of its members (earliest cluster on ties).
+    # Each old id goes to the group holding most of its members (earliest group on ties).
     winner_of: dict[str, int] = {old: min(c, key=lambda ci: (-ci[0], ci[1]))[1] for old, c in claims.items()}
     won: dict[int, list[str]] = defaultdict(list)
     for old, winner in winner_of.items():
@@ -535,17 +560,34 @@ def assign_ids(
     chosen = {index: min(ids, key=lambda old: (previous[old].first_seen, old)) for index, ids in won.items()}
 
     used = set(chosen.values())
-    stories: list[Story] = []
-    records: dict[str, StoryRecord] = {}
-    for index, cluster in enumerate(clusters):
+    ids: list[str] = []
+    for index, keys in enumerate(groups):
         story_id = chosen.get(index)
         if story_id is None:
             attempt = 0
-            while (story_id := derived_story_id(cluster.members[0].canonical, attempt)) in used or (
+            while (story_id := derived_story_id(keys[0], attempt)) in used or (
                 story_id not in previous and taken_elsewhere(story_id)
             ):
                 attempt += 1
             used.add(story_id)
+        ids.append(story_id)
+    return ids
+
+
+def assign_ids(
+    clusters: Sequence[Cluster],
+    previous_members: Mapping[str, str],
+    previous: Mapping[str, StoryRecord],
+    now: dt.datetime,
+    taken_elsewhere: Callable[[str], bool] = lambda story_id: False,
+) -> tuple[list[Story], dict[str, StoryRecord]]:
+    """Each cluster's story under its lasting id (`story_ids`), with its `updated`."""
+    groups = [[m.canonical for m in cluster.members] for cluster in clusters]
+    stories: list[Story] = []
+    records: dict[str, StoryRecord] = {}
+    for story_id, cluster in zip(
+        story_ids(groups, previous_members, previous, taken_elsewhere), clusters, strict=True
+    ):
         story, record = build_story(story_id, cluster.members, cluster.articles, previous.get(story_id), now)
         stories.append(story)
         records[story_id] = record

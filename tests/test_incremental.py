@@ -257,3 +257,43 @@ def test_parse_pool_gives_what_one_process_gives(make_ws, monkeypatch) -> None:
     report = pooled.build()
     assert report["parsed"] == 21 and [s["path"] for s in report["skipped"]] == ["broken.md"]
     assert pooled.outputs() == single.outputs()
+
+
+def test_stories_described_in_a_helper_process_give_what_one_process_gives(make_ws, monkeypatch) -> None:
+    import aggregator.engine as engine
+
+    forked: list[object] = []
+
+    class CountedCall(engine.ForkedCall):  # type: ignore[misc]
+        def __init__(self, work) -> None:
+            forked.append(work)
+            super().__init__(work)
+
+    import datetime as dt
+
+    import aggregator.build as build
+
+    moment = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    monkeypatch.setattr(build, "_now", lambda: moment)  # a changed story's `updated` is "now"
+    split, single = make_ws("split"), make_ws("single")
+    for w in (split, single):
+        w.copy_seeds()
+        for slot in range(6):
+            for variant in range(5):
+                w.add(f"v{variant}/s{slot}.md", make_article(slot, variant))
+    single.build()
+    single.add("v0/s0.md", make_article(0, 7))
+    single.build("--full")  # ids now come from the previous build's memberships too
+    monkeypatch.setattr(engine, "PARALLEL_MIN_STORIES", 1)
+    monkeypatch.setattr(engine, "ForkedCall", CountedCall)
+    split.build()
+    split.add("v0/s0.md", make_article(0, 7))
+    split.build("--full")
+    assert len(forked) == 2, "the helper process was not used"
+    assert split.outputs() == single.outputs()
+    tables = ["stories", "nodes", "feed_entries", "topic_names", "links"]
+    for table in tables:
+        with sqlite3.connect(split.state) as a, sqlite3.connect(single.state) as b:
+            query = f"SELECT * FROM {table}"
+            rows_a, rows_b = (sorted(db.execute(query).fetchall(), key=repr) for db in (a, b))
+            assert rows_a == rows_b and rows_a, table

@@ -8,6 +8,10 @@ from typing import Any
 import feedparser
 from conftest import Workspace, article, related
 from feedcheck import assert_valid
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aggregator.stories import _WORD, STOPWORDS, significant_words
 
 
 def stories(ws: Workspace, *args: str) -> list[dict[str, Any]]:
@@ -324,3 +328,13 @@ def test_rss_guid_and_json_story_extension(ws: Workspace) -> None:
     atom = feedparser.parse(ws.read("all.atom")).entries[0]
     assert [link.href for link in atom.links if link.rel == "related"] == ["https://b.example/2"]
     assert "B Daily" in atom.content[0].value
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)) | st.text())
+def test_headline_words_match_the_unicode_rule(title: str) -> None:
+    # ASCII titles take a shorter pattern; both must give the words of the Unicode rule.
+    expected = frozenset(
+        w for w in _WORD.findall(title.casefold()) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())
+    )
+    assert significant_words.__wrapped__(title) == expected
