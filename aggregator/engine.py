@@ -12,7 +12,6 @@ Both return which feeds need rendering again.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -21,21 +20,16 @@ from dataclasses import dataclass, field
 from .articles import Article, as_of
 from .catalog import feeds_of, most_used, sort_key, topic_spellings
 from .config import Config
-from .forking import ForkedCall, can_fork
 from .store import NodeRow, StateStore
 from .stories import (
     Story,
-    StoryRecord,
     assign_ids,
     build_story,
     cluster_articles,
-    describe_group,
     describe_member,
-    group_members,
     headlines_match,
     index_articles,
     significant_words,
-    story_ids,
 )
 
 # Beyond this many members, re-clustering everything is cheaper than walking the graph.
@@ -140,113 +134,32 @@ def _feed_rows(stories: Iterable[Story], config: Config) -> list[tuple[str, str,
     return rows
 
 
-# Fewer stories than this are described in-process: forking costs more than it saves.
-PARALLEL_MIN_STORIES = 4_000
-HELPER_SHARE = 0.45  # of the members, for the helper process
-
-
-@dataclass
-class _Derived:
-    """What the store keeps of some stories: their records, member rows and feed rows."""
-
-    records: list[tuple[StoryRecord, list[tuple[str, str]]]]
-    node_rows: list[tuple[str, str, str, str, int | None, str]]  # NodeRow's fields
-    feed_rows: list[tuple[str, str, str]]
-
-
-def _derive(stories: Sequence[Story], records: Sequence[StoryRecord], config: Config) -> _Derived:
-    return _Derived(
-        [(record, topic_spellings(story)) for story, record in zip(stories, records, strict=True)],
-        [astuple_node(row) for row in _node_rows(stories)],
-        _feed_rows(stories, config),
-    )
-
-
-def astuple_node(row: NodeRow) -> tuple[str, str, str, str, int | None, str]:
-    return (row.canonical, row.story_id, row.reason, row.via, row.ts, row.words)
-
-
-class _Stories(dict[str, Story]):
-    """Stories by id; those built in the helper process are built again when asked for
-    (rendering needs only each feed's first entries)."""
-
-    def __init__(self, built: dict[str, Story], build: Callable[[str], Story]) -> None:
-        super().__init__(built)
-        self._build = build
-
-    def __missing__(self, story_id: str) -> Story:
-        story = self[story_id] = self._build(story_id)
-        return story
-
-
 def apply_full(store: StateStore, config: Config, articles: Sequence[Article], now: dt.datetime) -> Outcome:
     """Re-cluster everything and rewrite every derived table (ids keep their history).
 
     Indexes are built in the background (`StateStore.settle` waits for them): those of
     `files` while clustering runs, the derived tables' while the feeds are rendered from
-    the returned snapshot. With many stories, a forked helper describes the later half
-    of them on the second core (each story depends only on its own group of members).
+    the returned snapshot.
     """
     previous_members = store.memberships()
     previous = store.story_records()
     store.restore_file_indexes()  # on the second core while clustering needs no database
-    grouping = group_members(articles, config.stories)
-    groups = grouping.groups
-    ids = story_ids(groups, previous_members, previous)
-
-    def story(index: int) -> tuple[Story, StoryRecord]:
-        cluster = describe_group(grouping, groups[index])
-        return build_story(ids[index], cluster.members, cluster.articles, previous.get(ids[index]), now)
-
-    def stories_in(indices: range) -> tuple[list[Story], _Derived]:
-        built = [story(index) for index in indices]
-        stories = [s for s, _record in built]
-        return stories, _derive(stories, [record for _story, record in built], config)
-
-    split = (
-        _split_point(groups) if len(groups) >= max(PARALLEL_MIN_STORIES, 2) and can_fork() else len(groups)
-    )
-    links = sorted((a.path, c) for a in articles for c in links_of(a))
-    with contextlib.ExitStack() as stack:
-        helper = (
-            stack.enter_context(ForkedCall(lambda: stories_in(range(split, len(groups)))[1]))
-            if 0 < split < len(groups)
-            else None
-        )
-        stories, derived = stories_in(range(split))
-        with store.bulk_load():
-            store.replace_links([], links)  # while the helper finishes
-            if helper is not None:
-                theirs = helper.result()
-                derived.records += theirs.records
-                derived.node_rows += theirs.node_rows
-                derived.node_rows.sort()  # two sorted runs: merged in one pass, in primary-key order
-                derived.feed_rows += theirs.feed_rows
-                derived.feed_rows.sort()
-            spellings: dict[tuple[str, str], int] = defaultdict(int)
-            for _record, pairs in derived.records:
-                for pair in pairs:
-                    spellings[pair] += 1
-            store.delete_stories(set(previous) - set(ids))
-            store.put_stories(sorted(derived.records, key=lambda item: item[0].id))
-            store.replace_nodes([], [NodeRow(*row) for row in derived.node_rows])
-            store.put_feed_entries(derived.feed_rows)
-            store.adjust_topic_names(spellings)
-    elsewhere = {ids[index]: index for index in range(split, len(groups))}
-    known = _Stories({s.id: s for s in stories}, lambda story_id: story(elsewhere[story_id])[0])
-    return Outcome(render_all=True, snapshot=Snapshot(known, derived.feed_rows, dict(spellings)))
-
-
-def _split_point(groups: Sequence[Sequence[str]]) -> int:
-    """The index that splits the groups into two parts of about as many members, the
-    second (the helper's) a little smaller: it also pickles its rows for the trip back.
-    Each part holds one group at least, when there are two."""
-    half, count = sum(map(len, groups)) * (1 - HELPER_SHARE), 0
-    for index, keys in enumerate(groups[:-1]):
-        count += len(keys)
-        if count >= half:
-            return index + 1
-    return max(len(groups) - 1, 0)
+    clusters = cluster_articles(articles, config.stories)
+    stories, records = assign_ids(clusters, previous_members, previous, now)
+    feed_rows = _feed_rows(stories, config)
+    spellings: dict[tuple[str, str], int] = defaultdict(int)
+    for story in stories:
+        for pair in topic_spellings(story):
+            spellings[pair] += 1
+    with store.bulk_load():
+        store.delete_stories(set(previous) - set(records))
+        store.put_stories((records[s.id], topic_spellings(s)) for s in sorted(stories, key=lambda s: s.id))
+        store.replace_links([], sorted((a.path, c) for a in articles for c in links_of(a)))
+        store.replace_nodes([], _node_rows(stories))
+        store.put_feed_entries(feed_rows)
+        store.adjust_topic_names(spellings)
+    snapshot = Snapshot({story.id: story for story in stories}, feed_rows, dict(spellings))
+    return Outcome(render_all=True, snapshot=snapshot)
 
 
 class _Neighbourhood:
