@@ -48,6 +48,23 @@ def test_console_script_builds_seeds_with_cli_flags(tmp_path: Path) -> None:
     )
 
 
+def test_console_script_exit_codes_and_output_survive_its_fast_exit(tmp_path: Path) -> None:
+    # The console script leaves with os._exit: everything printed must still arrive,
+    # and every exit code must be the command's own.
+    def console(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "aggregator.cli", *args]
+        return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+
+    out = tmp_path / "out"
+    built = console("build", "--json", "--content", str(SEEDS), "--output", str(out))
+    assert built.returncode == 0, built.stderr
+    assert json.loads(built.stdout)["articles"] == 1  # the whole report, flushed
+    missing = console("build", "--config", str(tmp_path / "missing.yaml"))
+    assert missing.returncode == 2 and "missing.yaml" in missing.stderr
+    assert console("--version").stdout.startswith("aggregator")
+    assert console("no-such-command").returncode == 2
+
+
 def test_draft_and_secured_appear_nowhere(ws: Workspace) -> None:
     ws.copy_seeds()
     ws.build()
