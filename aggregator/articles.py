@@ -136,28 +136,34 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
 
 
 # --- the model ------------------------------------------------------------------------
+#
+# The model's value objects (here, and Member, Story and the store's rows) are slotted
+# dataclasses that nothing mutates: changed copies come from `dataclasses.replace`. They
+# are not declared frozen because a frozen one costs five times as much to build (every
+# field goes through `object.__setattr__`), and a cold build of 100,000 files builds
+# millions; `unsafe_hash` keeps them hashable by value, as frozen ones are.
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Image:
     url: str
     width: int | None = None
     height: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Provider:
     name: str
     domain: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Topic:
     name: str
     slug: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class RelatedItem:
     """Another outlet's coverage of the same story, as an article's `related` entry."""
 
@@ -172,7 +178,7 @@ class RelatedItem:
     image: Image | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Article:
     path: str  # relative to the content folder, POSIX separators
     title: str
@@ -192,7 +198,7 @@ class Article:
     draft: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class ParseResult:
     article: Article
     warnings: tuple[str, ...] = field(default=())

@@ -30,7 +30,7 @@ class FileEntry(NamedTuple):
     mtime_ns: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ScanProblem:
     path: str
     reason: str

@@ -34,7 +34,7 @@ class ParseJob:
     now: dt.datetime  # decides 'ok' or 'scheduled' for future-dated articles
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Parsed:
     record: FileRecord
     visible: Article | None  # the article as it may be shown now (for status 'ok')

@@ -94,7 +94,7 @@ _BULK_INDEXES = ("links_canonical", "nodes_story", "nodes_ts", "feed_entries_ord
 _TABLES = ("blobs", "files", "links", "nodes", "stories", "feed_entries", "topic_names", "meta")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class FileRecord:
     path: str
     size: int
@@ -112,7 +112,7 @@ class FileRecord:
         return article_from_json(self.article_json) if self.article_json else None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class NodeRow:
     canonical: str
     story_id: str

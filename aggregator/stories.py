@@ -111,7 +111,7 @@ STOPWORDS = frozenset(
 _STORY_NAMESPACE = uuid.UUID("6f1d3b8e-4c52-5a8e-9b77-2a4d1c0e9f31")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Member:
     """One piece of coverage in a story: a file, a `related` entry, or both."""
 
@@ -129,7 +129,7 @@ class Member:
     via: str  # the file or member that brought it in
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Story:
     id: str
     primary: Member
@@ -149,7 +149,7 @@ class Story:
         return tuple(m for m in self.members if m.paths)
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class StoryRecord:
     """What the state store remembers of a story between builds."""
 
@@ -159,7 +159,7 @@ class StoryRecord:
     changed_at: dt.datetime | None
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)
 class Cluster:
     """A story before it has an id."""
 
