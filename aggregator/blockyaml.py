@@ -32,7 +32,8 @@ _NOT_A_KEY = object()
 
 Token = tuple[int, int, Any, Any]  # column, kind, key, value
 # Lines repeat across files (`type: article`, `  provider:`, `    isCached: false`):
-# each is read once per process. Only immutable values are kept (no lists, no dicts).
+# each is read once per process. Only immutable values are kept (no lists, no dicts),
+# for short lines only, and at most _LINES_MAX of them (a few tens of MB at most).
 _LINES: dict[str, tuple[Token, ...]] = {"": ()}
 _LINES_MAX = 100_000
 _LINE_LENGTH = 100
