@@ -13,17 +13,14 @@ any error its message. It never raises and never guesses.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
-from .yamlload import BOOL, INT, NULL, STR, TIMESTAMP, plain_tag
+from .yamlload import BOOL, INT, NULL, STR, TIMESTAMP, plain_tag, utc_timestamp
 
 _KEY_TEXT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,127}\Z")
 # Characters that open something other than a plain scalar (YAML 1.2 c-indicator).
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
-_PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
-_UTC_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\Z")
 _MAX_DEPTH = 16  # far below yamlguard.MAX_NESTING, so the long way reports deep nesting
 
 _DASH, _KEY, _ITEM = 0, 1, 2
@@ -180,11 +177,8 @@ def _plain(text: str) -> Any:
         return None
     if tag == BOOL:
         return text.lower() == "true"
-    if tag == INT and _PLAIN_INT.match(text):
+    if tag == INT:  # the only implicit int form is plain decimal (see `ContentLoader`)
         return int(text)
-    if tag == TIMESTAMP and _UTC_STAMP.match(text):
-        try:
-            return dt.datetime.fromisoformat(text)
-        except ValueError:
-            pass
+    if tag == TIMESTAMP and (stamp := utc_timestamp(text)) is not None:
+        return stamp
     raise _OutOfShape

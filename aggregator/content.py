@@ -30,7 +30,7 @@ class FileEntry(NamedTuple):
     mtime_ns: int
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@dataclass(frozen=True, slots=True)
 class ScanProblem:
     path: str
     reason: str

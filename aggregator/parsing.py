@@ -68,28 +68,26 @@ def parse_entry(job: ParseJob, entry: FileEntry, known_hash: str | None, mtime_n
         reason = f"internal error: {exc!r}"
         return Parsed(FileRecord(entry.path, len(data), mtime_ns, digest, "skipped", reason, (), None), None)
     article = result.article
-    shown, due = (None, None) if article.draft else as_of(article, job.now)
-    status = "draft" if article.draft else "ok" if shown is not None else "scheduled"
+    status, due, shown = _status(article, job.now)
     record = FileRecord(
-        entry.path,
-        len(data),
-        mtime_ns,
-        digest,
-        status,
-        None,
-        result.warnings,
-        article_to_json(article),
-        int(due.timestamp()) if due else None,
+        entry.path, len(data), mtime_ns, digest, status, None, result.warnings, article_to_json(article), due
     )
     return Parsed(record, shown)
 
 
 def visibility(record: FileRecord, article: Article, now: dt.datetime) -> Parsed:
-    """'ok' or 'scheduled' by the article's dates, with when to look at the file again."""
-    shown, due_at = as_of(article, now)
-    status = "ok" if shown is not None else "scheduled"
-    due = int(due_at.timestamp()) if due_at else None
+    """The record with its status and due time as of `now` (for a scheduled file come due)."""
+    status, due, shown = _status(article, now)
     return Parsed(replace(record, status=status, due=due), shown)
+
+
+def _status(article: Article, now: dt.datetime) -> tuple[str, int | None, Article | None]:
+    """'draft', 'ok' or 'scheduled' by the article's flag and dates; when to look at the
+    file again (epoch seconds); and the article as it may be shown now."""
+    if article.draft:
+        return "draft", None, None
+    shown, due_at = as_of(article, now)
+    return ("ok" if shown is not None else "scheduled"), (int(due_at.timestamp()) if due_at else None), shown
 
 
 def _unreadable(entry: FileEntry, reason: str) -> Parsed:

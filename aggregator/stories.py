@@ -249,11 +249,11 @@ def index_articles(
 class Grouping:
     """Which members make each story, before any member is described.
 
-    The serial part of clustering (union-find over all evidence); describing each group
-    (`describe_group`) depends on that group alone, so it can be split up.
+    The part of clustering that needs every article (union-find over all evidence);
+    describing a group (`describe_group`) then needs that group alone.
     """
 
-    groups: list[list[str]]  # member keys per story, its anchor (earliest member) first; in story order
+    groups: list[list[str]]  # member keys per story in member order (anchor first); in story order
     by_canonical: dict[str, list[Article]]
     related_info: dict[str, tuple[Article, int]]
     reason: dict[str, tuple[str, str]]
@@ -287,27 +287,26 @@ def group_members(articles: Iterable[Article], options: StoryOptions) -> Groupin
     if options.headline_matching:
         _merge_headlines(uf, headlines, reason, options)
 
-    # Members ordered by date then URL: the first is the story's anchor, and stories
-    # are ordered by their anchors.
+    # Members ordered by date then URL (as `order_members` orders them): the first is the
+    # story's anchor, and stories are ordered by their anchors.
     keyed: dict[str, list[tuple[dt.datetime, str]]] = defaultdict(list)
     for key, _title, published, _is_file in headlines:
         keyed[uf.find(key)].append((_sort_key_date(published), key))
     ordered = sorted(
-        (min(members), members)
+        sorted(members)
         for members in keyed.values()
         if any(key in by_canonical for _date, key in members)  # a group needs a file
     )
-    groups = [
-        [anchor[1], *(key for _date, key in members if key != anchor[1])] for anchor, members in ordered
-    ]
+    groups = [[key for _date, key in members] for members in ordered]
     return Grouping(groups, by_canonical, related_info, reason)
 
 
 def describe_group(grouping: Grouping, keys: Sequence[str]) -> Cluster:
+    """The cluster of one group's keys, already in member order."""
     by_canonical, related_info, reason = grouping.by_canonical, grouping.related_info, grouping.reason
     members = [describe_member(k, by_canonical, related_info, *reason.get(k, ("related", ""))) for k in keys]
     articles = tuple(a for k in sorted(keys) for a in by_canonical.get(k, ()))
-    return Cluster(members=order_members(members), articles=articles)
+    return Cluster(members=tuple(members), articles=articles)
 
 
 def cluster_articles(articles: Iterable[Article], options: StoryOptions) -> list[Cluster]:

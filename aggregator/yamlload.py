@@ -97,6 +97,17 @@ _MEMO_LENGTH = 24
 _RESOLVED_FIRST = frozenset(k for k, rules in ContentLoader.yaml_implicit_resolvers.items() if k and rules)
 
 
+def utc_timestamp(value: str) -> dt.datetime | None:
+    """The common timestamp form (`2024-05-01T10:00:00Z`) as PyYAML would build it, without
+    its regex walk; None for any other form, or a date that does not exist."""
+    if len(value) == 20 and _UTC_STAMP.match(value):
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
 class _Resolver(yaml.resolver.BaseResolver):
     yaml_implicit_resolvers = ContentLoader.yaml_implicit_resolvers
 
@@ -153,11 +164,8 @@ class _Builder:
             tag = plain_tag(value)
         if tag == STR:
             return value
-        if tag == TIMESTAMP and len(value) == 20 and _UTC_STAMP.match(value):
-            try:  # the common form, as PyYAML would build it, without its regex walk
-                return dt.datetime.fromisoformat(value)
-            except ValueError:
-                pass
+        if tag == TIMESTAMP and (stamp := utc_timestamp(value)) is not None:
+            return stamp
         return _scalar(ScalarNode(tag, value, event.start_mark, event.end_mark, event.style), tag)
 
     def _sequence(self, event: SequenceStartEvent, depth: int) -> list[Any]:
