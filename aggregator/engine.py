@@ -29,6 +29,7 @@ from .stories import (
     describe_member,
     headlines_match,
     index_articles,
+    order_members,
     significant_words,
 )
 
@@ -110,18 +111,11 @@ _SECOND = dt.timedelta(seconds=1)
 
 def _node_rows(stories: Iterable[Story]) -> list[NodeRow]:
     rows = [
-        NodeRow(
-            m.canonical,
-            s.id,
-            m.reason,
-            m.via,
-            _epoch(m.published),
-            " ".join(sorted(significant_words(m.title))),
-        )
+        NodeRow(m.canonical, s.id, m.reason, m.via, _epoch(m.published), " ".join(sorted(significant_words(m.title))))
         for s in stories
         for m in s.members
     ]
-    rows.sort(key=lambda row: row.canonical)  # primary-key order: the fastest way into SQLite
+    rows.sort()  # primary-key order (canonical URLs are unique): the fastest way into SQLite
     return rows
 
 
@@ -365,9 +359,9 @@ def load_stories(
     _files, by_canonical, related_info = index_articles(articles.values())
     stories: dict[str, Story] = {}
     for story_id, members in by_story.items():
-        described = [
+        described = order_members(
             describe_member(r.canonical, by_canonical, related_info, r.reason, r.via) for r in members
-        ]
+        )
         keys = {r.canonical for r in members}
         story_articles = [a for a in articles.values() if a.canonical in keys]
         story, _record = build_story(story_id, described, story_articles, records.get(story_id), now)

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .manifest import Manifest
 
@@ -112,8 +112,9 @@ class FileRecord:
         return article_from_json(self.article_json) if self.article_json else None
 
 
-@dataclass(slots=True, unsafe_hash=True)
-class NodeRow:
+class NodeRow(NamedTuple):
+    """A row of `nodes`: a tuple, so a build's 200,000 of them go to SQLite as they are."""
+
     canonical: str
     story_id: str
     reason: str
@@ -413,7 +414,7 @@ class StateStore:
         self.db.executemany("DELETE FROM nodes WHERE canonical = ?", ((c,) for c in canonicals))
         self.db.executemany(
             "INSERT OR REPLACE INTO nodes (canonical, story_id, reason, via, ts, words) VALUES (?, ?, ?, ?, ?, ?)",
-            ((r.canonical, r.story_id, r.reason, r.via, r.ts, r.words) for r in rows),
+            rows,
         )
 
     # --- stories ------------------------------------------------------------------

@@ -28,7 +28,8 @@ from .articles import Article, Image, Provider, RelatedItem, Topic
 from .config import StoryOptions
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_ASCII_WORD = re.compile(r"[a-z0-9]+")
+# An ASCII headline's words, less those of one letter (a single digit counts).
+_ASCII_SIGNIFICANT = re.compile(r"[a-z0-9]{2,}|[0-9]")
 STOPWORDS = frozenset(
     [
         "a",
@@ -211,8 +212,9 @@ class _UnionFind:
 @functools.lru_cache(maxsize=1 << 18)
 def significant_words(title: str) -> frozenset[str]:
     """The words that carry a headline's meaning, for near-duplicate detection."""
-    # ASCII titles (most) take a simpler pattern: there casefold is lower and a word is [a-z0-9]+.
-    words = set(_ASCII_WORD.findall(title.lower()) if title.isascii() else _WORD.findall(title.casefold()))
+    if title.isascii():  # most are: there casefold is lower, a word is [a-z0-9]+
+        return frozenset(_ASCII_SIGNIFICANT.findall(title.lower())).difference(STOPWORDS)
+    words = set(_WORD.findall(title.casefold()))
     words -= STOPWORDS
     return frozenset([w for w in words if len(w) > 1 or w.isdigit()])
 
@@ -595,15 +597,15 @@ def assign_ids(
 
 def build_story(
     story_id: str,
-    cluster_members: Sequence[Member],
+    ordered_members: Sequence[Member],
     articles: Sequence[Article],
     old: StoryRecord | None,
     now: dt.datetime,
 ) -> tuple[Story, StoryRecord]:
-    """The story of these members; `updated` moves only when its content changed."""
-    ordered = order_members(cluster_members)
-    primary = choose_primary(ordered)
-    others = tuple(m for m in ordered if m is not primary)
+    """The story of these members (in member order, as `order_members` gives them);
+    `updated` moves only when its content changed."""
+    primary = choose_primary(ordered_members)
+    others = tuple(m for m in ordered_members if m is not primary)
     members = (primary, *others)
     topic_names: dict[str, list[str]] = defaultdict(list)
     for article in articles:
@@ -611,9 +613,10 @@ def build_story(
             topic_names[topic.slug].append(topic.name)
     topics = tuple(Topic(name=min(names), slug=slug) for slug, names in sorted(topic_names.items()))
     categories = tuple(sorted({a.category for a in articles if a.category}))
+    published = ordered_members[0].published  # the oldest: undated members come last
+    assert published is not None  # every story has a file, and every file is dated
     dates = [m.published for m in members if m.published is not None]
     dates += [a.updated for a in articles if a.updated is not None]
-    published = min(m.published for m in members if m.published is not None)
     newest_real = max(dates)
     fingerprint = _fingerprint(primary, others, topics)
 
