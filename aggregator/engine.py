@@ -111,7 +111,14 @@ _SECOND = dt.timedelta(seconds=1)
 
 def _node_rows(stories: Iterable[Story]) -> list[NodeRow]:
     rows = [
-        NodeRow(m.canonical, s.id, m.reason, m.via, _epoch(m.published), " ".join(sorted(significant_words(m.title))))
+        NodeRow(
+            m.canonical,
+            s.id,
+            m.reason,
+            m.via,
+            _epoch(m.published),
+            " ".join(sorted(significant_words(m.title))),
+        )
         for s in stories
         for m in s.members
     ]
