@@ -99,8 +99,8 @@ def feeds_of(story: Story, config: Config) -> list[str]:
     return slugs
 
 
-def topic_spellings(story: Story) -> list[tuple[str, str]]:
-    return [(t.slug, t.name) for t in story.topics]
+def topic_spellings(story: Story) -> tuple[tuple[str, str], ...]:
+    return tuple([(t.slug, t.name) for t in story.topics])
 
 
 def most_used(counts: Mapping[str, Counter[str]]) -> dict[str, str]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from .articles import Article, as_of
 from .catalog import feeds_of, most_used, sort_key, topic_spellings
 from .config import Config
-from .store import NodeRow, StateStore
+from .store import NodeRow, StateStore, story_row
 from .stories import (
     Story,
     assign_ids,
@@ -138,27 +138,35 @@ def _feed_rows(stories: Iterable[Story], config: Config) -> list[tuple[str, str,
 def apply_full(store: StateStore, config: Config, articles: Sequence[Article], now: dt.datetime) -> Outcome:
     """Re-cluster everything and rewrite every derived table (ids keep their history).
 
-    Indexes are built in the background (`StateStore.settle` waits for them): those of
-    `files` while clustering runs, the derived tables' while the feeds are rendered from
-    the returned snapshot.
+    Most rows and every index go in on the store's helper thread (`StateStore.load_rows`,
+    `settle` waits for them): the links and the `files` indexes while clustering runs,
+    the rest while the feeds are rendered from the returned snapshot.
     """
     previous_members = store.memberships()
     previous = store.story_records()
-    store.restore_file_indexes()  # on the second core while clustering needs no database
-    clusters = cluster_articles(articles, config.stories)
-    stories, records = assign_ids(clusters, previous_members, previous, now)
-    feed_rows = _feed_rows(stories, config)
-    spellings: dict[tuple[str, str], int] = defaultdict(int)
-    for story in stories:
-        for pair in topic_spellings(story):
-            spellings[pair] += 1
     with store.bulk_load():
+        store.restore_file_indexes()
+        store.load_rows("links", sorted((a.path, c) for a in articles for c in links_of(a)))
+        clusters = cluster_articles(articles, config.stories)
+        stories, records = assign_ids(clusters, previous_members, previous, now)
+        node_rows = _node_rows(stories)
+        store.settle()  # long done: clustering takes longer than the links
         store.delete_stories(set(previous) - set(records))
-        store.put_stories((records[s.id], topic_spellings(s)) for s in sorted(stories, key=lambda s: s.id))
-        store.replace_links([], sorted((a.path, c) for a in articles for c in links_of(a)))
-        store.replace_nodes([], _node_rows(stories))
-        store.put_feed_entries(feed_rows)
-        store.adjust_topic_names(spellings)
+        store.replace_nodes([], node_rows)  # row by row is faster here than through JSON
+        del node_rows
+        feed_rows = _feed_rows(stories, config)
+        store.load_rows("feed_entries", feed_rows)
+        spellings: dict[tuple[str, str], int] = defaultdict(int)
+        story_rows = []
+        for story in sorted(stories, key=lambda s: s.id):
+            pairs = topic_spellings(story)
+            for pair in pairs:
+                spellings[pair] += 1
+            story_rows.append(story_row(records[story.id], pairs))
+        store.load_rows("stories", story_rows)
+        store.load_rows(
+            "topic_names", [(*pair, uses) for pair, uses in sorted(spellings.items()) if uses > 0]
+        )
     snapshot = Snapshot({story.id: story for story in stories}, feed_rows, dict(spellings))
     return Outcome(render_all=True, snapshot=snapshot)
 

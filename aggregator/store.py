@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
+import queue
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -91,6 +93,12 @@ CREATE TABLE IF NOT EXISTS topic_names (
 _INDEX_STATEMENTS = [s for s in _SCHEMA.split(";") if "CREATE INDEX" in s]  # all IF NOT EXISTS
 _FILE_INDEXES = ("files_due", "files_status", "files_problems")
 _BULK_INDEXES = ("links_canonical", "nodes_story", "nodes_ts", "feed_entries_order", "feed_entries_story")
+_BULK_INSERTS = {  # how `load_rows` fills each derived table (the same as the row-by-row methods)
+    "links": "INSERT OR IGNORE INTO links (path, canonical)",
+    "stories": "INSERT OR REPLACE INTO stories (id, first_seen, fingerprint, changed_at, topics)",
+    "feed_entries": "INSERT OR REPLACE INTO feed_entries (slug, sort_key, story_id)",
+    "topic_names": "INSERT INTO topic_names (slug, name, uses)",
+}
 _TABLES = ("blobs", "files", "links", "nodes", "stories", "feed_entries", "topic_names", "meta")
 
 
@@ -202,13 +210,13 @@ class StateStore:
 
     @contextmanager
     def bulk_load(self) -> Iterator[None]:
-        """Empty the derived tables and refill them with their indexes set aside.
+        """Empty the derived tables, to be refilled (`load_rows`) with their indexes set aside.
 
         Building an index once over a full table is much faster than keeping it up to
-        date row by row; inside the build's transaction, nobody sees the gap. The
-        indexes are built on another thread (SQLite works without Python's lock
-        meanwhile, so on the second core) while the caller does work that needs no
-        database; `settle()` waits for them before the next use.
+        date row by row; inside the build's transaction, nobody sees the gap. Rows and
+        indexes go in on a helper thread (SQLite works without Python's lock meanwhile,
+        so on the second core) while the caller does work that needs no database;
+        `settle()` waits for them before the next use.
         """
         self.settle()
         for table in ("links", "nodes", "feed_entries", "topic_names"):
@@ -217,6 +225,27 @@ class StateStore:
             self.db.execute(f"DROP INDEX IF EXISTS {name}")
         yield
         self._index_in_background(_INDEX_STATEMENTS)
+
+    def load_rows(self, table: str, rows: Sequence[Sequence[object]]) -> None:
+        """Insert rows into a derived table on the helper thread (see `bulk_load`).
+
+        The rows cross as one JSON document read by a single statement, which runs
+        without Python's lock from start to end; row by row, the helper thread would
+        wait for the lock at every row. (JSON text cannot carry a NUL through SQLite's
+        JSON functions intact, so rows holding one go in the ordinary way.)
+        """
+        insert = _BULK_INSERTS[table]
+        if not rows:
+            return
+        document = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+        if "\\u0000" in document:
+            self.settle()
+            self.db.executemany(f"{insert} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+            return
+        values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(rows[0])))
+        self._in_background(
+            lambda: self.db.execute(f"{insert} SELECT {values} FROM json_each(?)", (document,))
+        )
 
     def defer_file_indexes(self) -> None:
         """Drop the `files` table's secondary indexes until `restore_file_indexes` (or the
@@ -230,8 +259,12 @@ class StateStore:
         self._index_in_background([s for s in _INDEX_STATEMENTS if " ON files " in s])
 
     def _index_in_background(self, statements: list[str]) -> None:
-        self.settle()
-        self._background = _Background(lambda: [self.db.execute(s) for s in statements])
+        self._in_background(lambda: [self.db.execute(s) for s in statements])
+
+    def _in_background(self, work: Callable[[], object]) -> None:
+        if self._background is None:
+            self._background = _Background()
+        self._background.submit(work)
 
     def settle(self) -> None:
         """Wait for background work on the database (see `bulk_load`); raise its error."""
@@ -451,19 +484,10 @@ class StateStore:
     def delete_stories(self, ids: Iterable[str]) -> None:
         self.db.executemany("DELETE FROM stories WHERE id = ?", ((i,) for i in ids))
 
-    def put_stories(self, rows: Iterable[tuple[StoryRecord, Sequence[tuple[str, str]]]]) -> None:
+    def put_stories(self, rows: Iterable[tuple[StoryRecord, tuple[tuple[str, str], ...]]]) -> None:
         self.db.executemany(
-            "INSERT OR REPLACE INTO stories (id, first_seen, fingerprint, changed_at, topics) VALUES (?, ?, ?, ?, ?)",
-            (
-                (
-                    r.id,
-                    r.first_seen.isoformat(),
-                    r.fingerprint,
-                    r.changed_at.isoformat() if r.changed_at else None,
-                    json.dumps([list(t) for t in topics], ensure_ascii=False),
-                )
-                for r, topics in rows
-            ),
+            f"{_BULK_INSERTS['stories']} VALUES (?, ?, ?, ?, ?)",
+            (story_row(record, topics) for record, topics in rows),
         )
 
     # --- feeds --------------------------------------------------------------------
@@ -570,23 +594,44 @@ def open_store(path: Path) -> Iterator[StateStore]:
 
 
 class _Background:
-    """A function run on its own thread; `wait` returns when it is done, or raises its error."""
+    """Work run in order on one helper thread; `wait` returns when all of it is done, or
+    raises the first error (work queued after an error is dropped)."""
 
-    def __init__(self, work: Callable[[], object]) -> None:
+    def __init__(self) -> None:
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(work,), name="state-store", daemon=True)
+        self._queue: queue.SimpleQueue[Callable[[], object] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="state-store", daemon=True)
         self._thread.start()
 
-    def _run(self, work: Callable[[], object]) -> None:
-        try:
-            work()
-        except BaseException as exc:  # handed to the waiting thread
-            self._error = exc
+    def submit(self, work: Callable[[], object]) -> None:
+        self._queue.put(work)
+
+    def _run(self) -> None:
+        while (work := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    work()
+                except BaseException as exc:  # handed to the waiting thread
+                    self._error = exc
 
     def wait(self) -> None:
+        self._queue.put(None)
         self._thread.join()
         if self._error is not None:
             raise self._error
+
+
+def story_row(
+    record: StoryRecord, topics: tuple[tuple[str, str], ...]
+) -> tuple[str, str, str, str | None, str]:
+    """A row of `stories`: the record, and the story's (slug, name) topic pairs."""
+    changed_at = record.changed_at.isoformat() if record.changed_at else None
+    return record.id, record.first_seen.isoformat(), record.fingerprint, changed_at, _topics_json(topics)
+
+
+@functools.lru_cache(maxsize=4096)
+def _topics_json(topics: tuple[tuple[str, str], ...]) -> str:
+    return json.dumps([list(t) for t in topics], ensure_ascii=False)  # few distinct sets: worth a memo
 
 
 def _sidecars(path: Path) -> list[Path]:
