@@ -27,6 +27,7 @@ from .stories import (
     build_story,
     cluster_articles,
     describe_member,
+    headline_words_text,
     headlines_match,
     index_articles,
     order_members,
@@ -117,7 +118,7 @@ def _node_rows(stories: Iterable[Story]) -> list[NodeRow]:
             m.reason,
             m.via,
             _epoch(m.published),
-            " ".join(sorted(significant_words(m.title))),
+            headline_words_text(m.title),
         )
         for s in stories
         for m in s.members

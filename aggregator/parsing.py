@@ -20,6 +20,7 @@ from .articles import Article, ArticleError, article_from_json, article_to_json,
 from .content import FileEntry, read_file
 from .runtime import gc_paused
 from .store import FileRecord
+from .stories import headline_words_text, remember_headline_words
 
 log = logging.getLogger("aggregator.parse")
 POOL_THRESHOLD = 400  # fewer changed files than this are parsed in-process
@@ -97,13 +98,24 @@ def _unreadable(entry: FileEntry, reason: str) -> Parsed:
 
 def _parse_batch(job: ParseJob, batch: Sequence[tuple[str, int, int, str | None, int]]) -> list[tuple | None]:
     """Runs in a worker. Plain tuples cross the process boundary: pickling dataclasses
-    costs more than parsing JSON, so the article travels as its JSON text."""
+    costs more than parsing JSON, so the article travels as its JSON text, with the
+    headline words of its title and `related` titles, which clustering will need."""
     with gc_paused():
-        results = []
+        results: list[tuple | None] = []
         for path, size, mtime_ns, known, mtime in batch:
             parsed = parse_entry(job, FileEntry(path, size, mtime_ns), known, mtime)
-            results.append(None if parsed is None else astuple_record(parsed.record))
+            if parsed is None:
+                results.append(None)
+                continue
+            words = None
+            if parsed.visible is not None:
+                words = tuple(headline_words_text(title) for title in _titles(parsed.visible))
+            results.append((*astuple_record(parsed.record), words))
         return results
+
+
+def _titles(article: Article) -> list[str]:
+    return [article.title, *(item.title for item in article.related)]
 
 
 def astuple_record(record: FileRecord) -> tuple:
@@ -123,11 +135,17 @@ def astuple_record(record: FileRecord) -> tuple:
 def _from_worker(item: tuple | None, now: dt.datetime) -> Parsed | None:
     if item is None:
         return None
-    record = FileRecord(*item)
+    *fields, words = item
+    record = FileRecord(*fields)
     if record.status != "ok":
         return Parsed(record, None)
-    article = article_from_json(record.article_json)  # type: ignore[arg-type]
-    return Parsed(record, as_of(article, now)[0])
+    shown = as_of(article_from_json(record.article_json), now)[0]  # type: ignore[arg-type]
+    if shown is not None and words is not None:
+        titles = _titles(shown)
+        if len(titles) == len(words):  # the same article the worker saw, as it should be
+            for title, text in zip(titles, words, strict=True):
+                remember_headline_words(title, text)
+    return Parsed(record, shown)
 
 
 def parse_entries(

@@ -13,7 +13,6 @@ Everything here is pure: articles and the previous id table in, stories out.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import itertools
 import math
@@ -209,9 +208,41 @@ class _UnionFind:
         return ra
 
 
-@functools.lru_cache(maxsize=1 << 18)
 def significant_words(title: str) -> frozenset[str]:
-    """The words that carry a headline's meaning, for near-duplicate detection."""
+    """The words that carry a headline's meaning, for near-duplicate detection.
+
+    Remembered (a build asks for each title more than once), up to a bound."""
+    words = _WORDS.get(title)
+    if words is None:
+        words = _find_significant_words(title)
+        _remember(title, words)
+    return words
+
+
+def headline_words_text(title: str) -> str:
+    """A headline's significant words, sorted and space-separated: as stored, and as a
+    parse worker sends them along with an article."""
+    return " ".join(sorted(significant_words(title)))
+
+
+def remember_headline_words(title: str, text: str) -> None:
+    """Take a title's words as a parse worker found them (`headline_words_text`): on a
+    cold build, the workers' spare share of the second core does this work."""
+    if title not in _WORDS:
+        _remember(title, frozenset(text.split()))
+
+
+_WORDS: dict[str, frozenset[str]] = {}
+_WORDS_LIMIT = 1 << 18
+
+
+def _remember(title: str, words: frozenset[str]) -> None:
+    if len(_WORDS) >= _WORDS_LIMIT:
+        _WORDS.clear()
+    _WORDS[title] = words
+
+
+def _find_significant_words(title: str) -> frozenset[str]:
     if title.isascii():  # most are: there casefold is lower, a word is [a-z0-9]+
         return frozenset(_ASCII_SIGNIFICANT.findall(title.lower())).difference(STOPWORDS)
     words = set(_WORD.findall(title.casefold()))
