@@ -150,11 +150,9 @@ def apply_full(store: StateStore, config: Config, articles: Sequence[Article], n
         store.load_rows("links", sorted((a.path, c) for a in articles for c in links_of(a)))
         clusters = cluster_articles(articles, config.stories)
         stories, records = assign_ids(clusters, previous_members, previous, now)
-        node_rows = _node_rows(stories)
         store.settle()  # long done: clustering takes longer than the links
         store.delete_stories(set(previous) - set(records))
-        store.replace_nodes([], node_rows)  # row by row is faster here than through JSON
-        del node_rows
+        store.load_rows("nodes", _node_rows(stories))
         feed_rows = _feed_rows(stories, config)
         store.load_rows("feed_entries", feed_rows)
         spellings: dict[tuple[str, str], int] = defaultdict(int)

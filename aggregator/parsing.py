@@ -109,7 +109,7 @@ def _parse_batch(job: ParseJob, batch: Sequence[tuple[str, int, int, str | None,
                 continue
             words = None
             if parsed.visible is not None:
-                words = tuple(headline_words_text(title) for title in _titles(parsed.visible))
+                words = tuple(headline_words_text(title, remember=False) for title in _titles(parsed.visible))
             results.append((*astuple_record(parsed.record), words))
         return results
 

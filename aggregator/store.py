@@ -91,10 +91,17 @@ CREATE TABLE IF NOT EXISTS topic_names (
 );
 """
 _INDEX_STATEMENTS = [s for s in _SCHEMA.split(";") if "CREATE INDEX" in s]  # all IF NOT EXISTS
+
+
+def _indexes_of(table: str) -> list[str]:
+    return [s for s in _INDEX_STATEMENTS if f" ON {table} " in s]
+
+
 _FILE_INDEXES = ("files_due", "files_status", "files_problems")
 _BULK_INDEXES = ("links_canonical", "nodes_story", "nodes_ts", "feed_entries_order", "feed_entries_story")
 _BULK_INSERTS = {  # how `load_rows` fills each derived table (the same as the row-by-row methods)
     "links": "INSERT OR IGNORE INTO links (path, canonical)",
+    "nodes": "INSERT OR REPLACE INTO nodes (canonical, story_id, reason, via, ts, words)",
     "stories": "INSERT OR REPLACE INTO stories (id, first_seen, fingerprint, changed_at, topics)",
     "feed_entries": "INSERT OR REPLACE INTO feed_entries (slug, sort_key, story_id)",
     "topic_names": "INSERT INTO topic_names (slug, name, uses)",
@@ -215,8 +222,9 @@ class StateStore:
         Building an index once over a full table is much faster than keeping it up to
         date row by row; inside the build's transaction, nobody sees the gap. Rows and
         indexes go in on a helper thread (SQLite works without Python's lock meanwhile,
-        so on the second core) while the caller does work that needs no database;
-        `settle()` waits for them before the next use.
+        so on the second core) while the caller does work that needs no database; each
+        table's indexes right after its rows, any left over at the end. `settle()` waits
+        for all of it before the next use.
         """
         self.settle()
         for table in ("links", "nodes", "feed_entries", "topic_names"):
@@ -237,7 +245,7 @@ class StateStore:
         insert = _BULK_INSERTS[table]
         if not rows:
             return
-        document = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+        document = json.dumps(rows, ensure_ascii=False, separators=(",", ":"), check_circular=False)
         if "\\u0000" in document:
             self.settle()
             self.db.executemany(f"{insert} VALUES ({', '.join('?' * len(rows[0]))})", rows)
@@ -246,6 +254,7 @@ class StateStore:
         self._in_background(
             lambda: self.db.execute(f"{insert} SELECT {values} FROM json_each(?)", (document,))
         )
+        self._index_in_background(_indexes_of(table))  # while the table's pages are still cached
 
     def defer_file_indexes(self) -> None:
         """Drop the `files` table's secondary indexes until `restore_file_indexes` (or the
@@ -256,7 +265,7 @@ class StateStore:
 
     def restore_file_indexes(self) -> None:
         """Rebuild the `files` indexes in the background, as `bulk_load` does its own."""
-        self._index_in_background([s for s in _INDEX_STATEMENTS if " ON files " in s])
+        self._index_in_background(_indexes_of("files"))
 
     def _index_in_background(self, statements: list[str]) -> None:
         self._in_background(lambda: [self.db.execute(s) for s in statements])
@@ -413,7 +422,7 @@ class StateStore:
 
     def replace_links(self, paths: Sequence[str], links: Iterable[tuple[str, str]]) -> None:
         self.db.executemany("DELETE FROM links WHERE path = ?", ((p,) for p in paths))
-        self.db.executemany("INSERT OR IGNORE INTO links (path, canonical) VALUES (?, ?)", links)
+        self.db.executemany(f"{_BULK_INSERTS['links']} VALUES (?, ?)", links)
 
     def memberships(self) -> dict[str, str]:
         """canonical -> story id, for every member."""
@@ -446,7 +455,7 @@ class StateStore:
     def replace_nodes(self, canonicals: Sequence[str], rows: Iterable[NodeRow]) -> None:
         self.db.executemany("DELETE FROM nodes WHERE canonical = ?", ((c,) for c in canonicals))
         self.db.executemany(
-            "INSERT OR REPLACE INTO nodes (canonical, story_id, reason, via, ts, words) VALUES (?, ?, ?, ?, ?, ?)",
+            f"{_BULK_INSERTS['nodes']} VALUES (?, ?, ?, ?, ?, ?)",
             rows,
         )
 
@@ -504,9 +513,7 @@ class StateStore:
         self.db.executemany("DELETE FROM feed_entries WHERE story_id = ?", ((i,) for i in ids))
 
     def put_feed_entries(self, rows: Iterable[tuple[str, str, str]]) -> None:
-        self.db.executemany(
-            "INSERT OR REPLACE INTO feed_entries (slug, sort_key, story_id) VALUES (?, ?, ?)", rows
-        )
+        self.db.executemany(f"{_BULK_INSERTS['feed_entries']} VALUES (?, ?, ?)", rows)
 
     def feed_top(self, slug: str, limit: int) -> list[str]:
         return [

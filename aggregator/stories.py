@@ -219,10 +219,11 @@ def significant_words(title: str) -> frozenset[str]:
     return words
 
 
-def headline_words_text(title: str) -> str:
+def headline_words_text(title: str, *, remember: bool = True) -> str:
     """A headline's significant words, sorted and space-separated: as stored, and as a
-    parse worker sends them along with an article."""
-    return " ".join(sorted(significant_words(title)))
+    parse worker sends them along with an article (without remembering them: a
+    worker's memo would only grow)."""
+    return " ".join(sorted(significant_words(title) if remember else _find_significant_words(title)))
 
 
 def remember_headline_words(title: str, text: str) -> None:
