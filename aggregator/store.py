@@ -99,6 +99,7 @@ def _indexes_of(table: str) -> list[str]:
 
 _FILE_INDEXES = ("files_due", "files_status", "files_problems")
 _BULK_INDEXES = ("links_canonical", "nodes_story", "nodes_ts", "feed_entries_order", "feed_entries_story")
+_LOAD_CHUNK = 25_000
 _BULK_INSERTS = {  # how `load_rows` fills each derived table (the same as the row-by-row methods)
     "links": "INSERT OR IGNORE INTO links (path, canonical)",
     "nodes": "INSERT OR REPLACE INTO nodes (canonical, story_id, reason, via, ts, words)",
@@ -237,23 +238,24 @@ class StateStore:
     def load_rows(self, table: str, rows: Sequence[Sequence[object]]) -> None:
         """Insert rows into a derived table on the helper thread (see `bulk_load`).
 
-        The rows cross as one JSON document read by a single statement, which runs
+        The rows cross as JSON documents, each read by a single statement, which runs
         without Python's lock from start to end; row by row, the helper thread would
-        wait for the lock at every row. (JSON text cannot carry a NUL through SQLite's
-        JSON functions intact, so rows holding one go in the ordinary way.)
+        wait for the lock at every row. A document is held three times while it is read
+        (as text, as UTF-8, and by SQLite), so they are kept to `_LOAD_CHUNK` rows. (JSON
+        text cannot carry a NUL through SQLite's JSON functions intact, so a chunk
+        holding one goes in the ordinary way.)
         """
         insert = _BULK_INSERTS[table]
-        if not rows:
-            return
-        document = json.dumps(rows, ensure_ascii=False, separators=(",", ":"), check_circular=False)
-        if "\\u0000" in document:
-            self.settle()
-            self.db.executemany(f"{insert} VALUES ({', '.join('?' * len(rows[0]))})", rows)
-            return
-        values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(rows[0])))
-        self._in_background(
-            lambda: self.db.execute(f"{insert} SELECT {values} FROM json_each(?)", (document,))
-        )
+        for start in range(0, len(rows), _LOAD_CHUNK):
+            chunk = rows[start : start + _LOAD_CHUNK]
+            document = json.dumps(chunk, ensure_ascii=False, separators=(",", ":"), check_circular=False)
+            if "\\u0000" in document:
+                self.settle()
+                self.db.executemany(f"{insert} VALUES ({', '.join('?' * len(chunk[0]))})", chunk)
+                continue
+            values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(chunk[0])))
+            statement = f"{insert} SELECT {values} FROM json_each(?)"
+            self._in_background(functools.partial(self.db.execute, statement, (document,)))
         self._index_in_background(_indexes_of(table))  # while the table's pages are still cached
 
     def defer_file_indexes(self) -> None:
