@@ -534,8 +534,13 @@ def _date(moment: dt.datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
+# One encoder for every article (json.dumps with options builds a new one per call);
+# an article's lists are fresh and flat, so there is no cycle to look for.
+_ARTICLE_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+
+
 def article_to_json(article: Article) -> str:
-    return json.dumps(
+    return _ARTICLE_ENCODER.encode(
         [
             article.path,
             article.title,
@@ -566,9 +571,7 @@ def article_to_json(article: Article) -> str:
                 for r in article.related
             ],
             article.draft,
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
+        ]
     )
 
 
