@@ -164,7 +164,7 @@ class Cluster:
     """A story before it has an id."""
 
     members: tuple[Member, ...]
-    articles: tuple[Article, ...]  # the file members' articles
+    articles: tuple[Article, ...]  # the file members' articles (what a story takes from them needs no order)
 
 
 # --- clustering -----------------------------------------------------------------------
@@ -339,7 +339,7 @@ def describe_group(grouping: Grouping, keys: Sequence[str]) -> Cluster:
     """The cluster of one group's keys, already in member order."""
     by_canonical, related_info, reason = grouping.by_canonical, grouping.related_info, grouping.reason
     members = [describe_member(k, by_canonical, related_info, *reason.get(k, ("related", ""))) for k in keys]
-    articles = tuple(a for k in sorted(keys) for a in by_canonical.get(k, ()))
+    articles = tuple(a for k in keys for a in by_canonical.get(k, ()))
     return Cluster(members=tuple(members), articles=articles)
 
 
