@@ -17,21 +17,22 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 
-from .config import Config
-from .content import FileEntry, scan
-from .publish import publish, write_atomic
-from .runtime import gc_paused
-from .store import FileRecord, StateStore, open_store
+from aggregator.config import Config
+from aggregator.ingest.scan import FileEntry, scan
+from aggregator.model import FileRecord
+from aggregator.output.files import render_outputs
+from aggregator.output.publish import LocalFolder, Publisher, write_atomic
+from aggregator.report import BuildError, BuildLockTimeout, BuildReport, Problem, now_utc, stamp
+from aggregator.runtime import gc_paused
+from aggregator.state.opening import open_store
+from aggregator.state.store import StateStore
 
 if TYPE_CHECKING:
-    from .articles import Article
-    from .catalog import FeedInfo
-    from .engine import Outcome
+    from aggregator.model import Article
 
 # The parser, the clusterer and the renderers are imported where they are first used:
 # a rescan that finds nothing changed (the daemon's usual case) never loads them.
@@ -40,89 +41,6 @@ log = logging.getLogger("aggregator.build")
 # A file modified this close to the scan may be modified again within the same mtime
 # tick; it is re-hashed on the next scan rather than trusted by its stat.
 RACY_WINDOW_NS = 2_000_000_000
-
-
-class BuildError(Exception):
-    """The build could not run (e.g. the content folder is missing); nothing was written."""
-
-
-class BuildLockTimeout(BuildError):
-    """Another process held the build lock for longer than we were willing to wait."""
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    reason: str
-    new: bool = True  # first reported by this build (the daemon logs only new ones)
-
-
-@dataclass
-class BuildReport:
-    started_at: dt.datetime
-    finished_at: dt.datetime | None = None
-    duration_ms: int = 0
-    files_scanned: int = 0
-    files_changed: int = 0
-    files_removed: int = 0
-    parsed: int = 0
-    articles: int = 0
-    drafts: int = 0
-    scheduled: int = 0  # dated in the future: published by the first build after their date
-    skipped: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    stories: int = 0
-    feeds: list[dict[str, Any]] = field(default_factory=list)
-    written: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    removed: list[str] = field(default_factory=list)
-    nothing_changed: bool = False
-    timings_ms: dict[str, int] = field(default_factory=dict)  # where the time went, by phase
-
-    def lap(self, phase: str, since: float) -> float:
-        now = time.perf_counter()
-        self.timings_ms[phase] = self.timings_ms.get(phase, 0) + int((now - since) * 1000)
-        return now
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["started_at"] = _stamp(self.started_at)
-        data["finished_at"] = _stamp(self.finished_at) if self.finished_at else None
-        return data
-
-    def counts(self) -> dict[str, int]:
-        return {
-            "files_scanned": self.files_scanned,
-            "files_changed": self.files_changed,
-            "articles": self.articles,
-            "drafts": self.drafts,
-            "skipped": len(self.skipped),
-            "stories": self.stories,
-            "feeds": len(self.feeds),
-            "written": len(self.written),
-            "unchanged": self.unchanged,
-        }
-
-    def summary_line(self) -> str:
-        return (
-            f"build: {self.files_scanned} files scanned, {self.files_changed} changed, "
-            f"{self.files_removed} removed, {len(self.skipped)} skipped; {self.articles} articles, "
-            f"{self.stories} stories; {len(self.feeds)} feeds; {len(self.written)} files written, "
-            f"{self.unchanged} unchanged, {len(self.removed)} removed; {self.duration_ms} ms"
-        )
-
-
-def _stamp(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def display_path(path: str) -> str:
-    """A path as it may appear in a log line: control characters escaped."""
-    return path.encode("unicode_escape").decode("ascii") if not path.isprintable() else path
 
 
 # --- the lock -------------------------------------------------------------------------
@@ -151,7 +69,7 @@ def run_build(
                 f"another build held the lock {config.lock_path} for more than {timeout:g} s"
             ) from None
     try:
-        started = _now()
+        started = now_utc()
         try:
             with gc_paused():
                 report = build_once(config, full=full)
@@ -168,15 +86,15 @@ def _write_status(
     config: Config, status: str, started: dt.datetime, report: BuildReport | None, error: str | None
 ) -> None:
     """The last build's outcome, for /healthz in any web worker."""
-    finished = _now()
+    finished = now_utc()
     previous: dict[str, Any] = {}
     with contextlib.suppress(OSError, ValueError):
         previous = json.loads(config.status_path.read_text(encoding="utf-8"))
-    last_success = _stamp(finished) if status == "ok" else previous.get("last_success_at")
+    last_success = stamp(finished) if status == "ok" else previous.get("last_success_at")
     data = {
         "status": status,
-        "started_at": _stamp(started),
-        "finished_at": _stamp(finished),
+        "started_at": stamp(started),
+        "finished_at": stamp(finished),
         "duration_ms": int((finished - started).total_seconds() * 1000),
         "last_success_at": last_success,
         "counts": report.counts() if report else previous.get("counts", {}),
@@ -216,7 +134,7 @@ def _parse_fingerprint(config: Config) -> str:
 def build_once(config: Config, *, full: bool = False) -> BuildReport:
     """The pipeline itself, without the lock (callers hold it)."""
     clock = time.perf_counter()
-    now = _now()
+    now = now_utc()
     report = BuildReport(started_at=now)
     try:
         scanned = scan(config.content_dir, config.patterns)
@@ -226,6 +144,7 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
     mark = report.lap("scan", clock)
     scan_problems = [Problem(p.path, p.reason) for p in scanned.problems]
 
+    publisher: Publisher = LocalFolder(config.output_dir)
     with open_store(config.state_path) as store:
         config_fp, parse_fp = _config_fingerprint(config), _parse_fingerprint(config)
         reparse_all = full or store.get_meta("parse_fingerprint") != parse_fp
@@ -237,15 +156,20 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
         published_sizes: dict[str, int] = json.loads(store.get_meta("published") or "{}")
         mark = report.lap("manifest", mark)
 
-        if not (to_check or removed or due or recompute_all) and _output_intact(
-            config.output_dir, published_sizes
+        if (
+            not (to_check or removed or due or recompute_all)
+            and published_sizes
+            and not publisher.damaged(published_sizes)
         ):
             report.nothing_changed = True
             _report_state(report, store, scan_problems, set(), json.loads(store.get_meta("feeds") or "[]"))
             report.unchanged = len(published_sizes)
             return _finish(report, clock)
 
-        from .engine import apply_full, apply_incremental
+        from aggregator.index.full import apply_full
+        from aggregator.index.incremental import apply_incremental
+        from aggregator.index.views import StoredFeeds
+        from aggregator.ingest.codec import article_from_json
 
         with store.transaction():
             if reparse_all:
@@ -260,21 +184,29 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
             store.delete_files(removed)
             mark = report.lap("store_files", mark)
 
-            outcome = None
-            if not recompute_all and len(changes.overlay) <= INCREMENTAL_LIMIT:
-                outcome = apply_incremental(
-                    store, config, changes.overlay, changes.old_links, _loader(store, now), now
+            with contextlib.ExitStack() as loading:  # a full pass's bulk load, until published
+                outcome = None
+                if not recompute_all and len(changes.overlay) <= INCREMENTAL_LIMIT:
+                    outcome = apply_incremental(
+                        store, config, changes.overlay, changes.old_links, _loader(store, now), now
+                    )
+                if outcome is None:
+                    articles = {} if reparse_all else _loader(store, now)(None)
+                    articles.update(changes.overlay)
+                    visible = [a for a in articles.values() if a is not None]
+                    outcome = apply_full(store, config, visible, now, loading)
+                mark = report.lap("stories", mark)
+                source = outcome.snapshot or StoredFeeds(store, now, article_from_json)
+                files, expected, infos = render_outputs(
+                    source,
+                    config,
+                    outcome,
+                    set(published_sizes),
+                    publisher.damaged(published_sizes),
+                    store.created(),
                 )
-            if outcome is None:
-                articles = {} if reparse_all else _loader(store, now)(None)
-                articles.update(changes.overlay)
-                visible = [a for a in articles.values() if a is not None]
-                outcome = apply_full(store, config, visible, now)
-            mark = report.lap("stories", mark)
-            files, expected, infos = render_outputs(store, config, outcome, now, published_sizes)
-            mark = report.lap("render", mark)
-            published = publish(config.output_dir, files, expected)
-            store.settle()  # a full pass may still be building the tables' indexes
+                mark = report.lap("render", mark)
+                published = publisher.publish(files, expected)
             sizes = {name: published_sizes[name] for name in expected if name in published_sizes}
             sizes.update({name: len(data) for name, data in files.items()})
             feeds = [
@@ -299,7 +231,7 @@ INCREMENTAL_LIMIT = 5000  # more changed files than this: re-cluster everything
 
 
 def _finish(report: BuildReport, clock: float) -> BuildReport:
-    report.finished_at = _now()
+    report.finished_at = now_utc()
     report.duration_ms = int((time.perf_counter() - clock) * 1000)
     return report
 
@@ -344,7 +276,8 @@ def _read_changes(
     reparse_all: bool,
 ) -> _Changes:
     """Read what the stat says may have changed; keep what really did."""
-    from .parsing import ParseJob, parse_entries, visibility
+    from aggregator.ingest.codec import article_from_json
+    from aggregator.ingest.parse import ParseJob, parse_entries, visibility
 
     changes = _Changes()
     known = {} if reparse_all else {r.path: r for r in store.file_records([e.path for e in to_check])}
@@ -377,7 +310,7 @@ def _read_changes(
     for path in gone + list(removed):
         changes.overlay[path] = None
     for record in store.file_records(sorted(set(due) - set(changes.overlay))):
-        article = record.article()
+        article = article_from_json(record.article_json) if record.article_json else None
         if article is not None and record.status in ("ok", "scheduled"):
             parsed = visibility(record, article, now)
             changes.due_records.append(parsed.record)
@@ -391,77 +324,11 @@ def _read_changes(
 def _loader(store: StateStore, now: dt.datetime) -> Callable[[Sequence[str] | None], dict[str, Article]]:
     """Visible articles of these paths (all paths for None), from the store's parse cache."""
 
-    from .articles import article_from_json
-    from .engine import visible_articles
+    from aggregator.index.views import visible_articles
+    from aggregator.ingest.codec import article_from_json
 
     def load(paths: Sequence[str] | None) -> dict[str, Article]:
         records = store.file_records(paths)
         return visible_articles(((r.path, r.article_json, r.status) for r in records), now, article_from_json)
 
     return load
-
-
-def _output_intact(output_dir: Path, published: dict[str, int]) -> bool:
-    """The output folder still holds what the last build published (same names, sizes)."""
-    return bool(published) and not _damaged(output_dir, published)
-
-
-def _damaged(output_dir: Path, published: dict[str, int]) -> set[str]:
-    damaged = set()
-    for name, size in published.items():
-        try:
-            if (output_dir / name).stat().st_size != size:
-                damaged.add(name)
-        except OSError:
-            damaged.add(name)
-    return damaged
-
-
-def render_outputs(
-    store: StateStore, config: Config, outcome: Outcome, now: dt.datetime, published: dict[str, int]
-) -> tuple[dict[str, bytes], set[str], list[FeedInfo]]:
-    """Render the feeds that need it, the index and the OPML; name every file that should exist."""
-    from .articles import article_from_json
-    from .catalog import ALL_SLUG, Feed, feed_infos, updated_from_sort_key
-    from .engine import StoredFeeds
-    from .render.jsonfeed import render_json
-    from .render.links import FORMATS, FeedLinks
-    from .render.site import render_index, render_opml
-    from .render.xmlfeeds import render_atom, render_rss
-
-    # After a full pass everything is in memory and no table is read back.
-    source = outcome.snapshot or StoredFeeds(store, now, article_from_json)
-    totals = {
-        slug: (count, updated_from_sort_key(key)) for slug, (count, key) in source.feed_totals().items()
-    }
-    names = source.topic_names()
-    infos = feed_infos(config, sorted(totals), names, totals)
-    expected = {f"{info.slug}.{fmt}" for info in infos for fmt in FORMATS} | {"index.html", "feeds.opml"}
-    damaged = {
-        name.rsplit(".", 1)[0]
-        for name in _damaged(config.output_dir, published) | (expected - set(published))
-    }
-    wanted = [
-        info
-        for info in infos
-        if outcome.render_all
-        or info.total == 0
-        or info.slug in outcome.feeds_to_render
-        or info.slug in damaged
-    ]
-    ids = {info.slug: source.feed_top(info.slug, info.cap) for info in wanted}
-    stories = source.stories_of(sorted({i for chosen in ids.values() for i in chosen}))
-    links = FeedLinks(config.base_url)
-    fallback = totals.get(ALL_SLUG, (0, None))[1] or store.created()  # read when the store opened
-    files: dict[str, bytes] = {}
-    for info in wanted:
-        feed = Feed(info, tuple(stories[i] for i in ids[info.slug]))
-        args = (feed, links, config.site_title, config.language, fallback)
-        files[f"{info.slug}.atom"] = render_atom(*args)
-        files[f"{info.slug}.rss"] = render_rss(*args)
-        files[f"{info.slug}.json"] = render_json(*args)
-    files["index.html"] = render_index(
-        infos, links, config.site_title, config.site_description, config.language, fallback
-    )
-    files["feeds.opml"] = render_opml(infos, links, config.site_title, fallback)
-    return files, expected, infos

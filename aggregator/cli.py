@@ -17,8 +17,8 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
-from .config import Config, ConfigError, load_config
+from aggregator import __version__
+from aggregator.config import Config, ConfigError, load_config
 
 T = TypeVar("T")
 EXIT_PROBLEMS = 1
@@ -84,7 +84,8 @@ def build(
     full: bool,
 ) -> None:
     """Rebuild the feeds now (waits for a build already running)."""
-    from .build import BuildError, BuildLockTimeout, run_build
+    from aggregator.build import run_build
+    from aggregator.report import BuildError, BuildLockTimeout
 
     config = load_cli_config(config_path, content, output)
 
@@ -115,7 +116,7 @@ def build(
 
 
 def _print_report(report: Any, config: Config) -> None:
-    from .build import display_path
+    from aggregator.report import display_path
 
     click.echo(
         f"Scanned {report.files_scanned} files in {config.content_dir}: {report.articles} articles, "
@@ -138,7 +139,7 @@ def _print_report(report: Any, config: Config) -> None:
 
 def _content_view(view: Callable[[Config], T], config: Config) -> T:
     """Run a read-only view of the content; a missing content folder exits 2."""
-    from .build import BuildError
+    from aggregator.report import BuildError
 
     try:
         return view(config)
@@ -152,14 +153,14 @@ def _content_view(view: Callable[[Config], T], config: Config) -> T:
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON on stdout.")
 def check(config_path: Path | None, content: Path | None, output: Path | None, as_json: bool) -> None:
     """Validate the content folder without writing anything; exit 1 on any problem."""
-    from .preview import check_content
+    from aggregator.preview import check_content
 
     config = load_cli_config(config_path, content, output)
     result = _content_view(check_content, config)
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
-        from .build import display_path
+        from aggregator.report import display_path
 
         for problem in result["problems"]:
             click.echo(f"{display_path(problem['path'])}: {problem['reason']}")
@@ -178,7 +179,7 @@ def check(config_path: Path | None, content: Path | None, output: Path | None, a
 @click.option("--json", "as_json", is_flag=True, help="Print the feeds as JSON on stdout.")
 def topics(config_path: Path | None, content: Path | None, output: Path | None, as_json: bool) -> None:
     """List the feeds with their entry counts (without writing anything)."""
-    from .preview import list_feeds
+    from aggregator.preview import list_feeds
 
     config = load_cli_config(config_path, content, output)
     feeds = _content_view(list_feeds, config)
@@ -201,7 +202,7 @@ def stories(
     config_path: Path | None, content: Path | None, output: Path | None, topic_slug: str | None, as_json: bool
 ) -> None:
     """List stories: id, primary article, members and why each one joined."""
-    from .preview import current_stories, story_summary
+    from aggregator.preview import current_stories, story_summary
 
     config = load_cli_config(config_path, content, output)
     found = _content_view(current_stories, config)
@@ -267,7 +268,7 @@ def scheduler(
 
 
 def _run_service(config: Config, *, web: bool, scheduler: bool) -> None:
-    from .service import configure_logging, exit_now, run_service
+    from aggregator.serve.service import configure_logging, exit_now, run_service
 
     if scheduler and not config.content_dir.is_dir():
         click.echo(f"aggregator: content folder not found: {config.content_dir}", err=True)

@@ -10,13 +10,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from .articles import Article
-from .build import BuildError, Problem
-from .catalog import build_catalog
-from .config import Config
-from .content import scan
-from .parsing import ParseJob, parse_entry
-from .stories import Story, StoryRecord, assign_ids, cluster_articles
+from aggregator.config import Config
+from aggregator.ingest.parse import ParseJob, parse_entry
+from aggregator.ingest.scan import scan
+from aggregator.model import Article, Story, StoryRecord
+from aggregator.report import BuildError, Problem
+from aggregator.selection.catalog import build_catalog
+from aggregator.stories.clustering import cluster_articles
+from aggregator.stories.identity import assign_ids
 
 
 @dataclass
@@ -74,7 +75,7 @@ def current_stories(config: Config) -> list[Story]:
     members: dict[str, str] = {}
     records: dict[str, StoryRecord] = {}
     if config.state_path.is_file():
-        from .store import StateStore
+        from aggregator.state.store import StateStore
 
         with StateStore(config.state_path) as store:
             members, records = store.memberships(), store.story_records()

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_yamlload import documents  # the loader's own property-test documents
 
-from aggregator.articles import _split
-from aggregator.blockyaml import load_block
-from aggregator.yamlload import load_yaml
+from aggregator.ingest.blockyaml import load_block
+from aggregator.ingest.frontmatter import _split
+from aggregator.ingest.yamlload import load_yaml
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

@@ -180,7 +180,7 @@ def test_failed_build_leaves_previous_output_intact(ws: Workspace, monkeypatch: 
     before = ws.outputs()
     ws.add("new.md", article("Brand new story about batteries", "https://example.com/new"))
 
-    import aggregator.render.jsonfeed as jsonfeed
+    import aggregator.output.render.jsonfeed as jsonfeed
 
     def broken(*args, **kwargs):
         raise RuntimeError("renderer exploded")

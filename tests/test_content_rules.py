@@ -12,7 +12,8 @@ from conftest import Workspace, article, front_matter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregator.articles import ArticleError, parse_article
+from aggregator.ingest.frontmatter import ArticleError
+from aggregator.ingest.normalise import parse_article
 
 UTC = dt.UTC
 
@@ -179,7 +180,7 @@ def test_library_raises_article_error_with_reason() -> None:
 
 
 def test_canonical_urls_are_normalised() -> None:
-    from aggregator.urls import canonical_url
+    from aggregator.ingest.urls import canonical_url
 
     same = [
         "https://www.Example.com/news/a/?utm_source=x&utm_medium=y",
@@ -249,7 +250,7 @@ hosts = st.one_of(
 @settings(max_examples=500, deadline=None)
 @given(st.sampled_from(["http", "https", "HTTP", "ftp"]), hosts, url_text)
 def test_url_fast_paths_agree_with_the_full_parse(scheme: str, host: str, rest: str) -> None:
-    from aggregator import urls
+    from aggregator.ingest import urls
 
     url = f"{scheme}://{host}{rest}"
     cleaned = urls.clean_url(url)
@@ -263,6 +264,6 @@ def test_url_fast_paths_agree_with_the_full_parse(scheme: str, host: str, rest: 
 @settings(max_examples=500, deadline=None)
 @given(st.text(max_size=60), st.integers(5, 80))
 def test_plain_text_fast_path_agrees_with_the_full_cleaning(text: str, limit: int) -> None:
-    from aggregator import text as text_module
+    from aggregator.ingest import text as text_module
 
     assert text_module.plain_text(text, limit) == text_module._plain_text_full(text, limit)

@@ -16,15 +16,17 @@ from feedcheck import assert_valid
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from aggregator.articles import ArticleError, article_from_metadata, as_of, parse_article
 from aggregator.build import build_once
-from aggregator.catalog import build_catalog
 from aggregator.config import Config
-from aggregator.render.jsonfeed import render_json
-from aggregator.render.links import FeedLinks
-from aggregator.render.site import render_index, render_opml
-from aggregator.render.xmlfeeds import render_atom, render_rss
-from aggregator.stories import assign_ids, cluster_articles
+from aggregator.ingest.frontmatter import ArticleError
+from aggregator.ingest.normalise import article_from_metadata, as_of, parse_article
+from aggregator.output.render.jsonfeed import render_json
+from aggregator.output.render.links import FeedLinks
+from aggregator.output.render.site import render_index, render_opml
+from aggregator.output.render.xmlfeeds import render_atom, render_rss
+from aggregator.selection.catalog import build_catalog
+from aggregator.stories.clustering import cluster_articles
+from aggregator.stories.identity import assign_ids
 
 NOW = dt.datetime(2024, 6, 1, tzinfo=dt.UTC)
 KIND = {".atom": "atom", ".rss": "rss", ".json": "json", ".opml": "opml"}

@@ -26,10 +26,11 @@ from click.testing import CliRunner
 from conftest import ROOT, Workspace, article, front_matter
 from feedcheck import assert_valid
 
-from aggregator import content as content_module
-from aggregator import parsing
-from aggregator.articles import MAX_RELATED, MAX_TITLE, ArticleError, parse_article
 from aggregator.cli import main
+from aggregator.ingest import parse as parsing
+from aggregator.ingest import scan as content_module
+from aggregator.ingest.frontmatter import ArticleError
+from aggregator.ingest.normalise import MAX_RELATED, MAX_TITLE, parse_article
 
 KIND = {".atom": "atom", ".rss": "rss", ".json": "json", ".opml": "opml"}
 SECRET = "private-8d1e"

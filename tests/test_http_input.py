@@ -21,7 +21,7 @@ from conftest import Workspace, article
 from test_serve_e2e import SECRET_MARKER, Daemon, make_site
 
 from aggregator.config import load_config
-from aggregator.web import MAX_URL_LENGTH, create_app, loggable
+from aggregator.serve.web import MAX_URL_LENGTH, create_app, loggable
 
 HOSTILE_TITLE = '<script>alert("site")</script> & "quotes" <b onmouseover=x>'
 

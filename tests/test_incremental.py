@@ -252,7 +252,7 @@ def derived_tables(state: Path) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def test_parse_pool_gives_what_one_process_gives(make_ws, monkeypatch) -> None:
-    import aggregator.parsing as parsing
+    import aggregator.ingest.parse as parsing
 
     pooled, single = make_ws("pooled"), make_ws("single")
     for w in (pooled, single):

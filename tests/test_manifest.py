@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregator.content import FileEntry
-from aggregator.manifest import Manifest
+from aggregator.ingest.scan import FileEntry
+from aggregator.state.manifest import Manifest
 
 names = st.text(
     alphabet=st.characters(blacklist_characters="\0/", blacklist_categories=("Cs",)), min_size=1, max_size=8

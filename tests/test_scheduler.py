@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from apscheduler.triggers.interval import IntervalTrigger
 
-from aggregator.build import BuildLockTimeout
 from aggregator.config import Config
-from aggregator.scheduler import JOB_ID, RebuildJob, create_scheduler, misfire_grace_seconds
-from aggregator.service import run_service
+from aggregator.report import BuildLockTimeout
+from aggregator.serve.scheduler import JOB_ID, RebuildJob, create_scheduler, misfire_grace_seconds
+from aggregator.serve.service import run_service
 
 
 class FakeReport:

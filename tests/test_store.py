@@ -1,14 +1,19 @@
-"""The state store's bulk path stores exactly what its row-by-row path stores."""
+"""The state store's bulk path stores exactly what its row-by-row path stores, and owns
+the connection while it has work pending."""
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import aggregator.store as store_module
-from aggregator.store import StateStore
+import aggregator.state.bulk as bulk_module
+from aggregator.state.bulk import StoreBusy
+from aggregator.state.store import StateStore
 
 texts = st.text(st.characters(blacklist_categories=["Cs"]), max_size=30)  # a lone surrogate is not text
 
@@ -19,9 +24,8 @@ def test_rows_loaded_in_bulk_read_back_as_given(tmp_path: Path, rows: list[tuple
     path = tmp_path / "bulk.sqlite3"
     path.unlink(missing_ok=True)
     with StateStore(path) as store, store.transaction():
-        with store.bulk_load():
-            store.load_rows("links", rows)
-        store.settle()
+        with store.bulk_load() as loader:
+            loader.load_rows("links", rows)
         stored = store.db.execute("SELECT path, canonical FROM links").fetchall()
         by_row = store.links_of_paths(sorted({p for p, _c in rows}))
     assert sorted(stored) == sorted(rows) == sorted(by_row)
@@ -29,26 +33,48 @@ def test_rows_loaded_in_bulk_read_back_as_given(tmp_path: Path, rows: list[tuple
 
 def test_a_nul_in_a_row_survives_the_bulk_path(tmp_path: Path, monkeypatch) -> None:
     # SQLite's JSON functions cut text at an escaped NUL; such a chunk takes the other way in.
-    monkeypatch.setattr(store_module, "_LOAD_CHUNK", 2)
+    monkeypatch.setattr(bulk_module, "LOAD_CHUNK", 2)
     rows = [(f"{i}.md", f"https://e.example/{i}") for i in range(7)]
     rows[3] = ("a\x00b.md", "https://e.example/\x00")
     rows[5] = ("plain.md", 'https://e.example/é\n"\\\\')
     with StateStore(tmp_path / "s.sqlite3") as store, store.transaction():
-        with store.bulk_load():
-            store.load_rows("links", rows)
-        store.settle()
+        with store.bulk_load() as loader:
+            loader.load_rows("links", rows)
         assert sorted(store.db.execute("SELECT path, canonical FROM links").fetchall()) == sorted(rows)
 
 
 def test_an_error_on_the_helper_thread_reaches_the_caller(tmp_path: Path) -> None:
     with StateStore(tmp_path / "s.sqlite3") as store:
-        store.db.execute("BEGIN")
-        with store.bulk_load():
-            store.load_rows("stories", [("id", "when", "fp", None, None)])  # topics may not be NULL
-        try:
-            store.settle()
-        except Exception as exc:
-            assert "NOT NULL" in str(exc)
-        else:
-            raise AssertionError("the failed insert went unnoticed")
-        store.db.execute("ROLLBACK")
+        with (
+            pytest.raises(sqlite3.IntegrityError, match="NOT NULL"),
+            store.transaction(),
+            store.bulk_load() as loader,
+        ):
+            loader.load_rows("stories", [("id", "when", "fp", None, None)])  # topics may not be NULL
+        assert store.story_count() == 0  # rolled back, and the store is usable again
+
+
+def test_no_other_store_call_while_the_loader_has_work_pending(tmp_path: Path) -> None:
+    release = threading.Event()
+    with StateStore(tmp_path / "s.sqlite3") as store, store.transaction():
+        with store.bulk_load() as loader:
+            loader._submit(release.wait)  # keep the helper thread busy
+            with pytest.raises(StoreBusy):
+                store.story_count()
+            with pytest.raises(StoreBusy):
+                store.put_feed_entries([("ai", "k", "id")])
+            release.set()
+            loader.wait()
+            assert store.story_count() == 0  # handed back once the work is done
+        assert store.feed_totals() == {}
+
+
+def test_a_second_bulk_load_on_one_store_is_refused(tmp_path: Path) -> None:
+    with (
+        StateStore(tmp_path / "s.sqlite3") as store,
+        store.transaction(),
+        store.bulk_load(),
+        pytest.raises(StoreBusy),
+        store.bulk_load(),
+    ):
+        pass

@@ -11,7 +11,7 @@ from feedcheck import assert_valid
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregator.stories import _WORD, STOPWORDS, headline_words_text, significant_words
+from aggregator.stories.headlines import _WORD, STOPWORDS, headline_words_text, significant_words
 
 
 def stories(ws: Workspace, *args: str) -> list[dict[str, Any]]:

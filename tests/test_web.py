@@ -14,7 +14,7 @@ from urllib.parse import unquote_to_bytes
 import pytest
 
 from aggregator.config import Config
-from aggregator.web import create_app
+from aggregator.serve.web import create_app
 
 XML = b'<?xml version="1.0" encoding="utf-8"?>\n'
 ATOM = XML + b'<feed xmlns="http://www.w3.org/2005/Atom">' + b"x" * 600 + b"</feed>\n"
@@ -270,7 +270,7 @@ def test_unknown_method_is_405_with_allow(client):
 
 
 def test_server_error_is_short_and_plain(client, monkeypatch, caplog):
-    from aggregator import filecache
+    from aggregator.serve import filecache
 
     def broken(self, name):
         raise RuntimeError("/secret/path exploded")

@@ -9,7 +9,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregator.yamlload import ContentLoader, load_yaml
+from aggregator.ingest.yamlload import ContentLoader, load_yaml
 
 scalars = st.one_of(
     st.none(),

@@ -11,10 +11,11 @@ instead of a hundred thousand dictionary lookups.
 from __future__ import annotations
 
 import marshal
+import sqlite3
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-from .content import FileEntry
+from aggregator.ingest.scan import FileEntry
 
 _SEPARATOR = "\0"
 
@@ -65,3 +66,53 @@ class Manifest:
         known = self.as_dict()
         changed = [entry for entry in files if known.get(entry.path) != (entry.size, entry.mtime_ns)]
         return changed, sorted(known.keys() - set(paths))
+
+
+class ManifestCache:
+    """The manifest one store connection works with: loaded once, changed in memory by
+    the build's file writes, and written back as one blob beside the `files` table.
+
+    Loading one blob is many times faster than reading a hundred thousand rows; the
+    table is the fallback when the blob is missing.
+    """
+
+    def __init__(self) -> None:
+        self._manifest: Manifest | None = None  # as loaded or last saved
+        self._entries: dict[str, tuple[int, int]] | None = None  # with this build's changes
+        self._dirty = False
+
+    def load(self, db: sqlite3.Connection) -> Manifest:
+        if self._manifest is None:
+            row = db.execute("SELECT value FROM blobs WHERE key = 'manifest'").fetchone()
+            if row is not None:
+                self._manifest = Manifest.from_blob(row[0])
+            else:
+                rows = db.execute("SELECT path, size, mtime_ns FROM files").fetchall()
+                self._manifest = Manifest.from_mapping({path: (size, mtime) for path, size, mtime in rows})
+                self._dirty = True
+        return self._manifest
+
+    def save(self, db: sqlite3.Connection) -> None:
+        if self._manifest is not None and self._dirty:
+            if self._entries is not None:
+                self._manifest = Manifest.from_mapping(self._entries)
+                self._entries = None
+            db.execute(
+                "INSERT OR REPLACE INTO blobs (key, value) VALUES ('manifest', ?)",
+                (self._manifest.to_blob(),),
+            )
+            self._dirty = False
+
+    def changed(
+        self, db: sqlite3.Connection, updates: Iterable[tuple[str, int, int]] = (), gone: Iterable[str] = ()
+    ) -> None:
+        if self._manifest is None:
+            db.execute("DELETE FROM blobs WHERE key = 'manifest'")  # rebuilt from the table next time
+            return
+        if self._entries is None:
+            self._entries = self._manifest.as_dict()
+        for path, size, mtime in updates:
+            self._entries[path] = (size, mtime)
+        for path in gone:
+            self._entries.pop(path, None)
+        self._dirty = True

@@ -1,5 +1,5 @@
 """Rendering: stories and feeds in, bytes out. No I/O happens here."""
 
-from .links import FeedLinks
+from aggregator.output.render.links import FeedLinks
 
 __all__ = ["FeedLinks"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .yamlload import BOOL, INT, NULL, STR, TIMESTAMP, plain_tag, utc_timestamp
+from aggregator.ingest.yamlload import BOOL, INT, NULL, STR, TIMESTAMP, plain_tag, utc_timestamp
 
 _KEY_TEXT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,127}\Z")
 # Characters that open something other than a plain scalar (YAML 1.2 c-indicator).

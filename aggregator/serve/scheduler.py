@@ -17,9 +17,9 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from .config import Config
+from aggregator.config import Config
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("aggregator.scheduler")
 
 JOB_ID = "rebuild"
 # A scheduled run that finds another build holding the lock has nothing to add: that
@@ -74,7 +74,7 @@ class RebuildJob:
             self._idle.set()
 
     def _run_once(self) -> None:
-        from .build import BuildError, BuildLockTimeout
+        from aggregator.report import BuildError, BuildLockTimeout
 
         build = self._build or _default_build()
         try:
@@ -107,7 +107,7 @@ class RebuildJob:
 def _log_problems(report: Any) -> None:
     """One line per skipped file, only when it first appears, so a bad file is not
     repeated every interval; `aggregator build` and `aggregator check` list them all."""
-    from .build import display_path
+    from aggregator.report import display_path
 
     for problem in getattr(report, "skipped", ()):
         if getattr(problem, "new", True):
@@ -118,7 +118,7 @@ def _log_problems(report: Any) -> None:
 
 
 def _default_build() -> BuildFunction:
-    from .build import run_build
+    from aggregator.build import run_build
 
     return run_build
 

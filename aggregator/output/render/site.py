@@ -7,10 +7,10 @@ from collections.abc import Sequence
 
 from lxml import etree
 
-from ..catalog import FeedInfo
-from ..text import escape
-from .entry import human_date, plausible
-from .links import MEDIA_TYPES, FeedLinks
+from aggregator.ingest.text import escape
+from aggregator.output.render.entry import human_date, plausible
+from aggregator.output.render.links import MEDIA_TYPES, FeedLinks
+from aggregator.selection.catalog import FeedInfo
 
 _FORMAT_LABELS = (("atom", "Atom"), ("rss", "RSS"), ("json", "JSON Feed"))
 _STYLE = (

@@ -22,11 +22,11 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from ..catalog import Feed
-from ..stories import Story
-from ..text import xml_safe
-from .entry import distinct_updated, entry_html, image_type, plausible
-from .links import MEDIA_TYPES, FeedLinks, outlet_url
+from aggregator.ingest.text import xml_safe
+from aggregator.model import Story
+from aggregator.output.render.entry import distinct_updated, entry_html, image_type, plausible
+from aggregator.output.render.links import MEDIA_TYPES, FeedLinks, outlet_url
+from aggregator.selection.catalog import Feed
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 DC_NS = "http://purl.org/dc/elements/1.1/"

@@ -6,10 +6,10 @@ import datetime as dt
 import json
 from typing import Any
 
-from ..catalog import Feed
-from ..stories import Member, Story
-from .entry import distinct_updated, entry_html, iso
-from .links import FeedLinks, outlet_url
+from aggregator.model import Member, Story
+from aggregator.output.render.entry import distinct_updated, entry_html, iso
+from aggregator.output.render.links import FeedLinks, outlet_url
+from aggregator.selection.catalog import Feed
 
 VERSION = "https://jsonfeed.org/version/1.1"
 

@@ -11,8 +11,8 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .config import Config, FeedSpec
-from .stories import Story
+from aggregator.config import Config, FeedSpec
+from aggregator.model import Story
 
 ALL_SLUG = "all"
 

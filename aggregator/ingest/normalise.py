@@ -1,4 +1,4 @@
-"""The Article model: front matter in, a normalised, validated, output-safe record out.
+"""Front matter in, a normalised, validated, output-safe Article out.
 
 Everything the rest of the service sees has passed through here: dates are UTC, URLs
 are absolute http(s), text is plain and XML-safe, topics carry a slug, YAML 1.1
@@ -9,22 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import yaml
-from frontmatter.default_handlers import YAMLHandler
 from slugify import slugify
 
-from .blockyaml import load_block
-from .text import plain_text, xml_safe
-from .urls import canonical_url, clean_url, host_of
-from .yamlguard import MAX_NESTING, HostileYaml, check_structure
-from .yamlload import ContentLoader, load_yaml
+from aggregator.ingest.frontmatter import ArticleError, read_front_matter
+from aggregator.ingest.text import plain_text
+from aggregator.ingest.urls import canonical_url, clean_url, host_of
+from aggregator.model import Article, Image, Provider, RelatedItem, Topic
 
 UTC = dt.UTC
 MAX_TITLE = 300
@@ -35,167 +31,6 @@ MAX_RELATED = 100
 MAX_IMAGES = 10
 _EARLIEST = dt.datetime(1990, 1, 1, tzinfo=UTC)  # older dates are implausible to feed validators
 _LATEST = dt.datetime(2199, 12, 31, tzinfo=UTC)
-
-
-class ArticleError(ValueError):
-    """The file cannot become an article; `reason` says why, for the build report."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-# --- YAML -----------------------------------------------------------------------------
-
-
-class _FrontMatter(YAMLHandler):
-    """python-frontmatter's YAML handler, loading with libyaml and YAML 1.2 scalars."""
-
-    def load(self, fm: str, **kwargs: object) -> Any:
-        return load_yaml(fm)
-
-
-_HANDLER = _FrontMatter()
-
-
-def load_front_matter(data: bytes) -> tuple[Mapping[str, Any], str]:
-    """Split and parse the front matter; every failure becomes an ArticleError."""
-    metadata, body, _cleaned = _load(data)
-    return metadata, body
-
-
-def _load(data: bytes) -> tuple[dict[str, Any], str, bool]:
-    """(fields, body, whether XML-illegal characters had to be dropped to load it)."""
-    if not data.strip():
-        raise ArticleError("empty file")
-    if b"\x00" in data:
-        raise ArticleError("binary file (contains NUL bytes)")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ArticleError(f"not UTF-8 text (invalid byte at offset {exc.start})") from None
-    text = text.lstrip()
-    if not _HANDLER.detect(text):
-        raise ArticleError("no front matter (the file must start with a '---' line)")
-    front, body = _split(text)
-    cleaned = False
-    try:
-        metadata = _load_yaml(front)
-    except yaml.reader.ReaderError as exc:
-        # libyaml refuses control characters anywhere in the stream; they could never
-        # reach a feed anyway, so a stray one costs a warning, not the article.
-        safe = xml_safe(front)
-        if safe == front:
-            raise ArticleError(f"invalid YAML: {_yaml_problem(exc)}") from None
-        metadata, cleaned = _load_yaml(safe), True
-    if not isinstance(metadata, dict):
-        kind = "empty" if metadata is None else f"a {type(metadata).__name__}"
-        raise ArticleError(f"front matter must be a mapping of fields, got {kind}")
-    return metadata, body, cleaned
-
-
-def _load_yaml(front: str) -> Any:
-    data = load_block(front)  # plain block YAML, as nearly every file is: no libyaml needed
-    if data is not None:
-        return data
-    try:
-        check_structure(front, ContentLoader)
-        return _HANDLER.load(front)
-    except HostileYaml as exc:
-        raise ArticleError(str(exc)) from None
-    except yaml.reader.ReaderError:
-        raise
-    except yaml.YAMLError as exc:
-        raise ArticleError(f"invalid YAML: {_yaml_problem(exc)}") from None
-    except RecursionError:
-        raise ArticleError(f"front matter nested deeper than {MAX_NESTING} levels") from None
-    except (ValueError, OverflowError) as exc:  # e.g. `!!int` with 5,000 digits
-        raise ArticleError(f"invalid YAML value: {str(exc)[:120]}") from None
-
-
-def _split(text: str) -> tuple[str, str]:
-    """Front matter and body, split at the second boundary line (`---`, as python-frontmatter
-    defines it), found by scanning lines rather than by a regular expression over the file."""
-    start = text.find("\n") + 1
-    position = start - 1
-    while (position := text.find("\n-", position + 1)) != -1:
-        end = text.find("\n", position + 1)
-        line = text[position + 1 : end if end != -1 else len(text)].rstrip()
-        if len(line) >= 3 and not line.strip("-"):
-            return text[start : position + 1], text[end + 1 :] if end != -1 else ""
-    raise ArticleError("front matter is not closed by a '---' line")
-
-
-def _yaml_problem(exc: yaml.YAMLError) -> str:
-    if isinstance(exc, yaml.reader.ReaderError):
-        return f"{exc.reason} (character {exc.character!r} at offset {exc.position})"
-    problem = getattr(exc, "problem", None) or exc.__class__.__name__
-    mark = getattr(exc, "problem_mark", None)
-    where = f" at line {mark.line + 2}, column {mark.column + 1}" if mark is not None else ""
-    return f"{problem}{where}"
-
-
-# --- the model ------------------------------------------------------------------------
-#
-# The model's value objects (here, and Member, Story and the store's rows) are slotted
-# dataclasses that nothing mutates: changed copies come from `dataclasses.replace`. They
-# are not declared frozen because a frozen one costs five times as much to build (every
-# field goes through `object.__setattr__`), and a cold build of 100,000 files builds
-# millions; `unsafe_hash` keeps them hashable by value, as frozen ones are.
-
-
-@dataclass(slots=True, unsafe_hash=True)
-class Image:
-    url: str
-    width: int | None = None
-    height: int | None = None
-
-
-@dataclass(slots=True, unsafe_hash=True)
-class Provider:
-    name: str
-    domain: str
-
-
-@dataclass(slots=True, unsafe_hash=True)
-class Topic:
-    name: str
-    slug: str
-
-
-@dataclass(slots=True, unsafe_hash=True)
-class RelatedItem:
-    """Another outlet's coverage of the same story, as an article's `related` entry."""
-
-    title: str
-    url: str
-    canonical: str
-    provider: Provider
-    excerpt: str = ""
-    published: dt.datetime | None = None
-    quality: int | None = None
-    heat: int | None = None
-    image: Image | None = None
-
-
-@dataclass(slots=True, unsafe_hash=True)
-class Article:
-    path: str  # relative to the content folder, POSIX separators
-    title: str
-    url: str
-    canonical: str
-    published: dt.datetime
-    provider: Provider
-    excerpt: str = ""
-    updated: dt.datetime | None = None
-    category: str = ""
-    kind: str = "article"
-    quality: int | None = None
-    heat: int | None = None
-    topics: tuple[Topic, ...] = ()
-    image: Image | None = None
-    related: tuple[RelatedItem, ...] = ()
-    draft: bool = False
 
 
 @dataclass(unsafe_hash=True)
@@ -209,7 +44,7 @@ class ParseResult:
 
 def parse_article(path: str, data: bytes, url_aliases: Mapping[str, str] | None = None) -> ParseResult:
     """Turn one file's bytes into an Article, or raise ArticleError with the reason."""
-    metadata, _body, cleaned = _load(data)
+    metadata, _body, cleaned = read_front_matter(data)
     result = article_from_metadata(path, metadata, url_aliases)
     if cleaned:
         note = "control characters that no feed may carry were removed"
@@ -524,112 +359,3 @@ def as_of(article: Article, now: dt.datetime) -> tuple[Article | None, dt.dateti
 
 
 # --- article (de)serialisation --------------------------------------------------------
-
-
-def _image(image: Image | None) -> list[Any] | None:
-    return [image.url, image.width, image.height] if image else None
-
-
-def _date(moment: dt.datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
-# One encoder for every article (json.dumps with options builds a new one per call);
-# an article's lists are fresh and flat, so there is no cycle to look for.
-_ARTICLE_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
-
-
-def article_to_json(article: Article) -> str:
-    return _ARTICLE_ENCODER.encode(
-        [
-            article.path,
-            article.title,
-            article.url,
-            article.canonical,
-            _date(article.published),
-            [article.provider.name, article.provider.domain],
-            article.excerpt,
-            _date(article.updated),
-            article.category,
-            article.kind,
-            article.quality,
-            article.heat,
-            [[t.name, t.slug] for t in article.topics],
-            _image(article.image),
-            [
-                [
-                    r.title,
-                    r.url,
-                    r.canonical,
-                    [r.provider.name, r.provider.domain],
-                    r.excerpt,
-                    _date(r.published),
-                    r.quality,
-                    r.heat,
-                    _image(r.image),
-                ]
-                for r in article.related
-            ],
-            article.draft,
-        ]
-    )
-
-
-def _load_image(data: list[Any] | None) -> Image | None:
-    return Image(data[0], data[1], data[2]) if data else None
-
-
-def _load_date(text: str | None) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(text) if text else None
-
-
-def article_from_json(text: str) -> Article:
-    (
-        path,
-        title,
-        url,
-        canonical,
-        published,
-        provider,
-        excerpt,
-        updated,
-        category,
-        kind,
-        quality,
-        heat,
-        topics,
-        image,
-        related,
-        draft,
-    ) = json.loads(text)
-    return Article(
-        path=path,
-        title=title,
-        url=url,
-        canonical=canonical,
-        published=dt.datetime.fromisoformat(published),
-        provider=Provider(*provider),
-        excerpt=excerpt,
-        updated=_load_date(updated),
-        category=category,
-        kind=kind,
-        quality=quality,
-        heat=heat,
-        topics=tuple(Topic(name, slug) for name, slug in topics),
-        image=_load_image(image),
-        related=tuple(
-            RelatedItem(
-                title=r[0],
-                url=r[1],
-                canonical=r[2],
-                provider=Provider(*r[3]),
-                excerpt=r[4],
-                published=_load_date(r[5]),
-                quality=r[6],
-                heat=r[7],
-                image=_load_image(r[8]),
-            )
-            for r in related
-        ),
-        draft=draft,
-    )

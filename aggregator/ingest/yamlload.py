@@ -31,7 +31,7 @@ from yaml.events import (
 )
 from yaml.nodes import ScalarNode
 
-from .yamlguard import MAX_NESTING  # one nesting limit for the guard and the builder
+from aggregator.ingest.yamlguard import MAX_NESTING
 
 _PREFIX = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = (_PREFIX + t for t in ("str", "int", "float", "bool", "null"))

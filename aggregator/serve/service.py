@@ -21,10 +21,10 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-from .config import Config
-from .scheduler import BuildFunction, RebuildJob, create_scheduler
+from aggregator.config import Config
+from aggregator.serve.scheduler import BuildFunction, RebuildJob, create_scheduler
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("aggregator.service")  # a stable name: operators filter logs by it
 
 SHUTDOWN_SECONDS = 10.0
 # Leave room under SHUTDOWN_SECONDS for the interpreter to exit.
@@ -120,7 +120,7 @@ class WebServer:
     def __init__(self, config: Config) -> None:
         from waitress.server import BaseWSGIServer, create_server
 
-        from .web import create_app
+        from aggregator.serve.web import create_app
 
         self.config = config
         self.socket_map: dict[int, Any] = {}

@@ -16,11 +16,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .articles import Article, ArticleError, article_from_json, article_to_json, as_of, parse_article
-from .content import FileEntry, read_file
-from .runtime import gc_paused
-from .store import FileRecord
-from .stories import headline_words_text, remember_headline_words
+from aggregator.ingest.codec import article_from_json, article_to_json
+from aggregator.ingest.frontmatter import ArticleError
+from aggregator.ingest.normalise import as_of, parse_article
+from aggregator.ingest.scan import FileEntry, read_file
+from aggregator.model import Article, FileRecord, FileStatus
+from aggregator.runtime import gc_paused
+from aggregator.stories.headlines import headline_words_text, remember_headline_words
 
 log = logging.getLogger("aggregator.parse")
 POOL_THRESHOLD = 400  # fewer changed files than this are parsed in-process
@@ -57,21 +59,47 @@ def parse_entry(job: ParseJob, entry: FileEntry, known_hash: str | None, mtime_n
         return _unreadable(entry, f"cannot read: {exc.strerror or exc}")
     digest = hash_bytes(data)
     if digest == known_hash:
-        return Parsed(FileRecord(entry.path, len(data), mtime_ns, digest, "same", None, (), None), None)
+        return Parsed(
+            FileRecord(
+                path=entry.path, size=len(data), mtime_ns=mtime_ns, hash=digest, status=FileStatus.SAME
+            ),
+            None,
+        )
     try:
         result = parse_article(entry.path, data, job.url_aliases)
     except ArticleError as exc:
-        return Parsed(
-            FileRecord(entry.path, len(data), mtime_ns, digest, "skipped", exc.reason, (), None), None
+        skipped = FileRecord(
+            path=entry.path,
+            size=len(data),
+            mtime_ns=mtime_ns,
+            hash=digest,
+            status=FileStatus.SKIPPED,
+            reason=exc.reason,
         )
+        return Parsed(skipped, None)
     except Exception as exc:  # a parser bug must not stop the build: it is this file's problem
         log.exception("unexpected error parsing %r", entry.path)
         reason = f"internal error: {exc!r}"
-        return Parsed(FileRecord(entry.path, len(data), mtime_ns, digest, "skipped", reason, (), None), None)
+        skipped = FileRecord(
+            path=entry.path,
+            size=len(data),
+            mtime_ns=mtime_ns,
+            hash=digest,
+            status=FileStatus.SKIPPED,
+            reason=reason,
+        )
+        return Parsed(skipped, None)
     article = result.article
     status, due, shown = _status(article, job.now)
     record = FileRecord(
-        entry.path, len(data), mtime_ns, digest, status, None, result.warnings, article_to_json(article), due
+        path=entry.path,
+        size=len(data),
+        mtime_ns=mtime_ns,
+        hash=digest,
+        status=status,
+        warnings=result.warnings,
+        article_json=article_to_json(article),
+        due=due,
     )
     return Parsed(record, shown)
 
@@ -82,18 +110,25 @@ def visibility(record: FileRecord, article: Article, now: dt.datetime) -> Parsed
     return Parsed(replace(record, status=status, due=due), shown)
 
 
-def _status(article: Article, now: dt.datetime) -> tuple[str, int | None, Article | None]:
+def _status(article: Article, now: dt.datetime) -> tuple[FileStatus, int | None, Article | None]:
     """'draft', 'ok' or 'scheduled' by the article's flag and dates; when to look at the
     file again (epoch seconds); and the article as it may be shown now."""
     if article.draft:
-        return "draft", None, None
+        return FileStatus.DRAFT, None, None
     shown, due_at = as_of(article, now)
-    return ("ok" if shown is not None else "scheduled"), (int(due_at.timestamp()) if due_at else None), shown
+    return (
+        (FileStatus.OK if shown is not None else FileStatus.SCHEDULED),
+        (int(due_at.timestamp()) if due_at else None),
+        shown,
+    )
 
 
 def _unreadable(entry: FileEntry, reason: str) -> Parsed:
     # size -1 never matches a stat, so the file is tried again on every scan.
-    return Parsed(FileRecord(entry.path, -1, -1, "", "skipped", reason, (), None), None)
+    return Parsed(
+        FileRecord(path=entry.path, size=-1, mtime_ns=-1, hash="", status=FileStatus.SKIPPED, reason=reason),
+        None,
+    )
 
 
 def _parse_batch(job: ParseJob, batch: Sequence[tuple[str, int, int, str | None, int]]) -> list[tuple | None]:
@@ -118,6 +153,9 @@ def _titles(article: Article) -> list[str]:
     return [article.title, *(item.title for item in article.related)]
 
 
+_RECORD_FIELDS = ("path", "size", "mtime_ns", "hash", "status", "reason", "warnings", "article_json", "due")
+
+
 def astuple_record(record: FileRecord) -> tuple:
     return (
         record.path,
@@ -136,7 +174,7 @@ def _from_worker(item: tuple | None, now: dt.datetime) -> Parsed | None:
     if item is None:
         return None
     *fields, words = item
-    record = FileRecord(*fields)
+    record = FileRecord(**dict(zip(_RECORD_FIELDS, fields, strict=True)))
     if record.status != "ok":
         return Parsed(record, None)
     shown = as_of(article_from_json(record.article_json), now)[0]  # type: ignore[arg-type]

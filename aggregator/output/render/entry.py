@@ -8,8 +8,8 @@ import mimetypes
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from ..stories import Story
-from ..text import escape, sanitize_html
+from aggregator.ingest.text import escape, sanitize_html
+from aggregator.model import Story
 
 _IMAGE_TYPES = {
     ".jpg": "image/jpeg",

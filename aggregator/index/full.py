@@ -1,0 +1,113 @@
+"""A full pass: every visible article clustered in memory, every derived table rewritten.
+
+Ids keep their history (the previous memberships decide them). Most rows and every
+index go in on the store's helper thread while clustering and rendering go on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from aggregator.config import Config
+from aggregator.index.views import Snapshot
+from aggregator.model import Article, Story
+from aggregator.selection.catalog import feeds_of, sort_key, topic_spellings
+from aggregator.state.rows import NodeRow, story_row, topics_json
+from aggregator.state.store import StateStore
+from aggregator.stories.clustering import cluster_articles
+from aggregator.stories.headlines import headline_words_text
+from aggregator.stories.identity import assign_ids
+
+
+@dataclass
+class Outcome:
+    feeds_to_render: set[str] = field(default_factory=set)
+    render_all: bool = False
+    snapshot: Snapshot | None = None  # set by a full pass
+
+
+def links_of(article: Article) -> set[str]:
+    return {article.canonical, *(r.canonical for r in article.related)}
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _epoch(moment: dt.datetime | None) -> int | None:
+    return (moment - _EPOCH) // _SECOND if moment else None
+
+
+_SECOND = dt.timedelta(seconds=1)
+
+
+def node_rows_of(stories: Iterable[Story]) -> list[NodeRow]:
+    rows = [
+        NodeRow(
+            m.canonical,
+            s.id,
+            m.reason,
+            m.via,
+            _epoch(m.published),
+            headline_words_text(m.title),
+        )
+        for s in stories
+        for m in s.members
+    ]
+    rows.sort()  # primary-key order (canonical URLs are unique): the fastest way into SQLite
+    return rows
+
+
+def feed_rows_of(stories: Iterable[Story], config: Config) -> list[tuple[str, str, str]]:
+    rows = []
+    for story in stories:
+        key = sort_key(story)
+        rows += [(slug, key, story.id) for slug in feeds_of(story, config)]
+    rows.sort()
+    return rows
+
+
+def apply_full(
+    store: StateStore,
+    config: Config,
+    articles: Sequence[Article],
+    now: dt.datetime,
+    loading: contextlib.ExitStack,
+) -> Outcome:
+    """Re-cluster everything and rewrite every derived table (ids keep their history).
+
+    Most rows and every index go in on the store's helper thread: the links and the
+    `files` indexes while clustering runs, the rest while the caller renders the feeds
+    from the returned snapshot. The bulk load stays open on `loading` (the caller's
+    stack), and the store refuses other calls until it is closed.
+    """
+    previous_members = store.memberships()
+    previous = store.story_records()
+    loader = loading.enter_context(store.bulk_load())
+    loader.restore_file_indexes()
+    loader.load_rows("links", sorted((a.path, c) for a in articles for c in links_of(a)))
+    clusters = cluster_articles(articles, config.stories)
+    stories, records = assign_ids(clusters, previous_members, previous, now)
+    loader.wait()  # long done: clustering takes longer than the links
+    store.delete_stories(set(previous) - set(records))
+    loader.load_rows("nodes", node_rows_of(stories))
+    feed_rows = feed_rows_of(stories, config)
+    loader.load_rows("feed_entries", feed_rows)
+    spellings: dict[tuple[str, str], int] = defaultdict(int)
+    story_rows = []
+    topics_text: dict[tuple[tuple[str, str], ...], str] = {}  # few distinct sets recur
+    for story in sorted(stories, key=lambda s: s.id):
+        pairs = topic_spellings(story)
+        for pair in pairs:
+            spellings[pair] += 1
+        text = topics_text.get(pairs)
+        if text is None:
+            text = topics_text[pairs] = topics_json(pairs)
+        story_rows.append(story_row(records[story.id], text))
+    loader.load_rows("stories", story_rows)
+    loader.load_rows("topic_names", [(*pair, uses) for pair, uses in sorted(spellings.items()) if uses > 0])
+    snapshot = Snapshot({story.id: story for story in stories}, feed_rows, dict(spellings))
+    return Outcome(render_all=True, snapshot=snapshot)

@@ -1,0 +1,199 @@
+"""An incremental pass: only the neighbourhood of the changed files is re-clustered.
+
+The neighbourhood is every member reachable from a changed file through shared URLs,
+`related` entries, old story membership, or a possible headline match, before or
+after the change. Clustering is decided within such connected groups alone, so
+re-clustering the whole neighbourhood gives what a full rebuild would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+
+from aggregator.config import Config
+from aggregator.index.full import Outcome, feed_rows_of, links_of, node_rows_of
+from aggregator.model import Article
+from aggregator.selection.catalog import topic_spellings
+from aggregator.state.store import StateStore
+from aggregator.stories.clustering import cluster_articles, describe_member, index_articles
+from aggregator.stories.headlines import headlines_match, significant_words
+from aggregator.stories.identity import assign_ids
+
+# Beyond this many members, re-clustering everything is cheaper than walking the graph.
+NEIGHBOURHOOD_LIMIT = 20_000
+
+
+class _Neighbourhood:
+    """Walks the evidence graph outward from the changed files (see the module doc)."""
+
+    def __init__(
+        self,
+        store: StateStore,
+        config: Config,
+        overlay: Mapping[str, Article | None],
+        load: Callable[[Sequence[str]], dict[str, Article]],
+    ) -> None:
+        self.store = store
+        self.options = config.stories
+        self.overlay = overlay  # changed path -> its visible new version, or None if gone/hidden
+        self.load = load  # unchanged paths -> their visible articles
+        self.nodes: set[str] = set()
+        self.paths: set[str] = set()
+        self.articles: dict[str, Article] = {}
+        self._overlay_by_canonical: dict[str, set[str]] = defaultdict(set)
+        for path, article in overlay.items():
+            if article is not None:
+                for canonical in links_of(article):
+                    self._overlay_by_canonical[canonical].add(path)
+
+    def walk(self, seeds: set[str]) -> bool:
+        """Fill `nodes`, `paths` and `articles`; False if it grew past the limit."""
+        frontier = set(seeds)
+        while frontier:
+            batch = sorted(frontier - self.nodes)
+            frontier = set()
+            if not batch:
+                break
+            self.nodes.update(batch)
+            if len(self.nodes) > NEIGHBOURHOOD_LIMIT:
+                return False
+            frontier |= self._files_of(batch)
+            frontier |= {row.canonical for row in self.store.nodes_of_stories(self._old_story_ids(batch))}
+            if self.options.headline_matching:
+                frontier |= self._headline_neighbours(batch)
+        return True
+
+    def _old_story_ids(self, canonicals: Sequence[str]) -> list[str]:
+        return sorted({row.story_id for row in self.store.nodes(canonicals)})
+
+    def _files_of(self, canonicals: Sequence[str]) -> set[str]:
+        """Bring in every file linking to these members; return the members they link to."""
+        linked = {path for path, _c in self.store.paths_of_canonicals(canonicals)}
+        for canonical in canonicals:
+            linked |= self._overlay_by_canonical.get(canonical, set())
+        new_paths = sorted(linked - self.paths)
+        self.paths.update(new_paths)
+        unchanged = [p for p in new_paths if p not in self.overlay]
+        self.articles.update(self.load(unchanged))
+        for path in new_paths:
+            if path in self.overlay and self.overlay[path] is not None:
+                self.articles[path] = self.overlay[path]  # type: ignore[assignment]
+        reached: set[str] = set()
+        for _path, canonical in self.store.links_of_paths(new_paths):
+            reached.add(canonical)  # old links (the graph before the change)
+        for path in new_paths:
+            if path in self.articles:
+                reached |= links_of(self.articles[path])
+        return reached
+
+    def _headline_neighbours(self, canonicals: Sequence[str]) -> set[str]:
+        """Members whose headline may match one of these, before or after the change."""
+        window = int(self.options.headline_window_hours * 3600)
+        _files, by_canonical, related_info = index_articles(self.articles.values())
+        old_rows = {row.canonical: row for row in self.store.nodes(canonicals)}
+        found: set[str] = set()
+        for canonical in canonicals:
+            versions: list[tuple[frozenset[str], dt.datetime]] = []
+            old = old_rows.get(canonical)
+            if old is not None and old.ts is not None:
+                versions.append((frozenset(old.words.split()), _from_epoch(old.ts)))
+            if canonical in by_canonical or canonical in related_info:
+                member = describe_member(canonical, by_canonical, related_info)
+                if member.published is not None:
+                    versions.append((significant_words(member.title), member.published))
+            for words, published in versions:
+                if len(words) < self.options.headline_min_shared:
+                    continue
+                ts = int(published.timestamp())
+                for other, other_ts, other_words in self.store.nodes_between(ts - window, ts + window):
+                    if other not in self.nodes and headlines_match(
+                        words, frozenset(other_words.split()), published, _from_epoch(other_ts), self.options
+                    ):
+                        found.add(other)
+        return found
+
+
+def _from_epoch(ts: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(ts, dt.UTC)
+
+
+def apply_incremental(
+    store: StateStore,
+    config: Config,
+    overlay: Mapping[str, Article | None],
+    old_links: Mapping[str, set[str]],
+    load: Callable[[Sequence[str]], dict[str, Article]],
+    now: dt.datetime,
+) -> Outcome | None:
+    """Re-cluster the neighbourhood of the changed paths; None if a full pass is cheaper."""
+    seeds: set[str] = set()
+    for links in old_links.values():
+        seeds |= links
+    for article in overlay.values():
+        if article is not None:
+            seeds |= links_of(article)
+    area = _Neighbourhood(store, config, overlay, load)
+    if not area.walk(seeds):
+        return None
+
+    nodes = sorted(area.nodes)
+    old_rows = store.nodes(nodes)
+    previous_members = {row.canonical: row.story_id for row in old_rows}
+    old_ids = sorted(set(previous_members.values()))
+    previous = store.story_records(old_ids)
+    old_id_set = set(old_ids)
+
+    clusters = cluster_articles(area.articles.values(), config.stories)
+    stories, records = assign_ids(
+        clusters,
+        previous_members,
+        previous,
+        now,
+        taken_elsewhere=lambda story_id: story_id not in old_id_set and store.story_exists(story_id),
+    )
+
+    outcome = Outcome()
+    old_feed_rows = store.feed_slugs_of_stories(old_ids)
+    new_feed_rows = feed_rows_of(stories, config)
+    touched = defaultdict(list)
+    for slug, key, _story_id in old_feed_rows + new_feed_rows:
+        touched[slug].append(key)
+    caps = {spec.slug: spec.max_items or config.max_items for spec in config.extra_feeds}
+    old_cutoffs = {slug: store.rank_cutoff(slug, caps.get(slug, config.max_items)) for slug in touched}
+
+    spellings: dict[tuple[str, str], int] = defaultdict(int)
+    for pairs in store.story_topics(old_ids).values():
+        for pair in pairs:
+            spellings[pair] -= 1
+    for story in stories:
+        for pair in topic_spellings(story):
+            spellings[pair] += 1
+    names_before = store.topic_names(sorted({slug for slug, _name in spellings}))
+
+    changed_paths = sorted(overlay)
+    store.delete_stories(old_id_set - set(records))
+    store.put_stories((records[s.id], topic_spellings(s)) for s in stories)
+    store.replace_links(
+        changed_paths,
+        ((path, c) for path, article in overlay.items() if article is not None for c in links_of(article)),
+    )
+    store.replace_nodes(nodes, node_rows_of(stories))
+    store.delete_feed_entries(old_ids)
+    store.put_feed_entries(new_feed_rows)
+    store.adjust_topic_names(dict(spellings))
+    names_after = store.topic_names(sorted(names_before))
+
+    for slug, keys in touched.items():
+        cap = caps.get(slug, config.max_items)
+        new_cutoff = store.rank_cutoff(slug, cap)
+        cutoffs = [c for c in (old_cutoffs[slug], new_cutoff) if c is not None]
+        # The feed's first `cap` entries changed if a touched story sits (or sat) among them.
+        if len(cutoffs) < 2 or any(key >= min(cutoffs) for key in keys):
+            outcome.feeds_to_render.add(slug)
+    outcome.feeds_to_render |= {
+        slug for slug in names_after if names_after.get(slug) != names_before.get(slug)
+    }
+    outcome.feeds_to_render |= {slug for slug in names_before if slug not in names_after}
+    return outcome

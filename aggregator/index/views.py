@@ -1,0 +1,111 @@
+"""What rendering asks of the story index, answered by a full pass's snapshot or by the stored tables.
+
+Both answer the same questions (`FeedSource`): a full pass renders from what it just
+computed, without reading it back or waiting for the tables' indexes; an incremental
+pass, which holds only the stories it touched, from the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from aggregator.ingest.normalise import as_of
+from aggregator.model import Article, Story
+from aggregator.selection.catalog import most_used
+from aggregator.state.rows import NodeRow
+from aggregator.state.store import StateStore
+from aggregator.stories.clustering import describe_member, index_articles, order_members
+from aggregator.stories.identity import build_story
+
+
+@dataclass
+class Snapshot:
+    """What rendering needs, straight from a full pass: the same answers the store's
+    tables give once written, without reading them back (or waiting for their indexes)."""
+
+    stories: dict[str, Story]
+    feed_rows: list[tuple[str, str, str]]  # (slug, sort key, story id), sorted
+    spellings: dict[tuple[str, str], int]  # (topic slug, name) -> stories using it
+    _by_slug: dict[str, list[str]] = field(default_factory=dict, repr=False)
+
+    def feed_totals(self) -> dict[str, tuple[int, str]]:
+        """slug -> (number of stories, newest sort key), as `StateStore.feed_totals`."""
+        totals: dict[str, tuple[int, str]] = {}
+        for slug, key, _story_id in self.feed_rows:  # sorted, so the last key is the newest
+            count = totals[slug][0] if slug in totals else 0
+            totals[slug] = (count + 1, key)
+        return totals
+
+    def feed_top(self, slug: str, limit: int) -> list[str]:
+        """The feed's newest `limit` story ids, as `StateStore.feed_top`."""
+        if not self._by_slug:
+            for row_slug, _key, story_id in self.feed_rows:  # oldest first within a slug
+                self._by_slug.setdefault(row_slug, []).append(story_id)
+        return self._by_slug.get(slug, [])[: -limit - 1 : -1] if limit > 0 else []
+
+    def stories_of(self, ids: Sequence[str]) -> dict[str, Story]:
+        return {story_id: self.stories[story_id] for story_id in ids}
+
+    def topic_names(self) -> dict[str, str]:
+        """slug -> its most used spelling (ties: alphabetical), as `StateStore.topic_names`."""
+        counts: dict[str, Counter[str]] = defaultdict(Counter)
+        for (slug, name), uses in self.spellings.items():
+            if uses > 0:
+                counts[slug][name] = uses
+        return most_used(counts)
+
+
+class StoredFeeds:
+    """The same questions as `Snapshot`, answered from the store's tables (after an
+    incremental pass, which holds only the stories it touched)."""
+
+    def __init__(self, store: StateStore, now: dt.datetime, decode: Callable[[str], Article]) -> None:
+        self.store, self.now, self.decode = store, now, decode
+        self.feed_totals = store.feed_totals
+        self.feed_top = store.feed_top
+        self.topic_names = store.topic_names
+
+    def stories_of(self, ids: Sequence[str]) -> dict[str, Story]:
+        return load_stories(self.store, ids, self.now, self.decode)
+
+
+def visible_articles(
+    records: Iterable[tuple[str, str | None, str]], now: dt.datetime, decode: Callable[[str], Article]
+) -> dict[str, Article]:
+    """(path, article JSON, status) rows to the articles that are visible at `now`."""
+    found: dict[str, Article] = {}
+    for path, article_json, status in records:
+        if status in ("ok", "scheduled") and article_json:
+            shown, _due = as_of(decode(article_json), now)
+            if shown is not None:
+                found[path] = shown
+    return found
+
+
+def load_stories(
+    store: StateStore, ids: Sequence[str], now: dt.datetime, decode: Callable[[str], Article]
+) -> dict[str, Story]:
+    """Rebuild stories from the store exactly as they were computed (no re-clustering)."""
+    rows = store.nodes_of_stories(ids)
+    by_story: dict[str, list[NodeRow]] = defaultdict(list)
+    for row in rows:
+        by_story[row.story_id].append(row)
+    paths = sorted({path for path, _c in store.paths_of_canonicals([r.canonical for r in rows])})
+    articles = visible_articles(
+        ((r.path, r.article_json, r.status) for r in store.file_records(paths)), now, decode
+    )
+    records = store.story_records(ids)
+    _files, by_canonical, related_info = index_articles(articles.values())
+    stories: dict[str, Story] = {}
+    for story_id, members in by_story.items():
+        described = order_members(
+            describe_member(r.canonical, by_canonical, related_info, r.reason, r.via) for r in members
+        )
+        keys = {r.canonical for r in members}
+        story_articles = [a for a in articles.values() if a.canonical in keys]
+        story, _record = build_story(story_id, described, story_articles, records.get(story_id), now)
+        stories[story_id] = story
+    return stories

@@ -1,0 +1,123 @@
+"""Articles as compact JSON, the form the state store keeps them in.
+
+A positional list, not a mapping: a cold build encodes 100,000 of them and decoding is
+on the incremental path. Changing the layout means changing `CODEC_VERSION`, which makes
+the next build re-read every file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from aggregator.model import Article, Image, Provider, RelatedItem, Topic
+
+
+def _image(image: Image | None) -> list[Any] | None:
+    return [image.url, image.width, image.height] if image else None
+
+
+def _date(moment: dt.datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+# One encoder for every article (json.dumps with options builds a new one per call);
+# an article's lists are fresh and flat, so there is no cycle to look for.
+_ARTICLE_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+
+
+def article_to_json(article: Article) -> str:
+    return _ARTICLE_ENCODER.encode(
+        [
+            article.path,
+            article.title,
+            article.url,
+            article.canonical,
+            _date(article.published),
+            [article.provider.name, article.provider.domain],
+            article.excerpt,
+            _date(article.updated),
+            article.category,
+            article.kind,
+            article.quality,
+            article.heat,
+            [[t.name, t.slug] for t in article.topics],
+            _image(article.image),
+            [
+                [
+                    r.title,
+                    r.url,
+                    r.canonical,
+                    [r.provider.name, r.provider.domain],
+                    r.excerpt,
+                    _date(r.published),
+                    r.quality,
+                    r.heat,
+                    _image(r.image),
+                ]
+                for r in article.related
+            ],
+            article.draft,
+        ]
+    )
+
+
+def _load_image(data: list[Any] | None) -> Image | None:
+    return Image(data[0], data[1], data[2]) if data else None
+
+
+def _load_date(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if text else None
+
+
+def article_from_json(text: str) -> Article:
+    (
+        path,
+        title,
+        url,
+        canonical,
+        published,
+        provider,
+        excerpt,
+        updated,
+        category,
+        kind,
+        quality,
+        heat,
+        topics,
+        image,
+        related,
+        draft,
+    ) = json.loads(text)
+    return Article(
+        path=path,
+        title=title,
+        url=url,
+        canonical=canonical,
+        published=dt.datetime.fromisoformat(published),
+        provider=Provider(*provider),
+        excerpt=excerpt,
+        updated=_load_date(updated),
+        category=category,
+        kind=kind,
+        quality=quality,
+        heat=heat,
+        topics=tuple(Topic(name, slug) for name, slug in topics),
+        image=_load_image(image),
+        related=tuple(
+            RelatedItem(
+                title=r[0],
+                url=r[1],
+                canonical=r[2],
+                provider=Provider(*r[3]),
+                excerpt=r[4],
+                published=_load_date(r[5]),
+                quality=r[6],
+                heat=r[7],
+                image=_load_image(r[8]),
+            )
+            for r in related
+        ),
+        draft=draft,
+    )

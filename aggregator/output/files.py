@@ -1,0 +1,70 @@
+"""The site's files: which must exist, and the bytes of those a build has to render again.
+
+Pure: the feeds' stories come from a `FeedSource` (a full pass's snapshot or the stored
+tables), and the result is names and bytes, for a publisher to write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Set
+from typing import TYPE_CHECKING
+
+from aggregator.config import Config
+
+if TYPE_CHECKING:
+    from aggregator.index.full import Outcome
+    from aggregator.index.views import FeedSource
+    from aggregator.selection.catalog import FeedInfo
+
+
+def render_outputs(
+    source: FeedSource,
+    config: Config,
+    outcome: Outcome,
+    published: Set[str],
+    damaged: Set[str],
+    fallback_updated: dt.datetime,
+) -> tuple[dict[str, bytes], set[str], list[FeedInfo]]:
+    """Render the feeds that need it, the index and the OPML; name every file that should exist.
+
+    `published` names what the last build published, `damaged` what of it is no longer
+    intact; `fallback_updated` dates a site with no story yet.
+    """
+    from aggregator.output.render.jsonfeed import render_json
+    from aggregator.output.render.links import FORMATS, FeedLinks
+    from aggregator.output.render.site import render_index, render_opml
+    from aggregator.output.render.xmlfeeds import render_atom, render_rss
+    from aggregator.selection.catalog import ALL_SLUG, Feed, feed_infos, updated_from_sort_key
+
+    totals = {
+        slug: (count, updated_from_sort_key(key)) for slug, (count, key) in source.feed_totals().items()
+    }
+    names = source.topic_names()
+    infos = feed_infos(config, sorted(totals), names, totals)
+    expected = {f"{info.slug}.{fmt}" for info in infos for fmt in FORMATS} | {"index.html", "feeds.opml"}
+    damaged = {name.rsplit(".", 1)[0] for name in set(damaged) | (expected - set(published))}
+    wanted = [
+        info
+        for info in infos
+        if outcome.render_all
+        or info.total == 0
+        or info.slug in outcome.feeds_to_render
+        or info.slug in damaged
+    ]
+    ids = {info.slug: source.feed_top(info.slug, info.cap) for info in wanted}
+    stories = source.stories_of(sorted({i for chosen in ids.values() for i in chosen}))
+    links = FeedLinks(config.base_url)
+    fallback = totals.get(ALL_SLUG, (0, None))[1] or fallback_updated
+    files: dict[str, bytes] = {}
+    for info in wanted:
+        feed = Feed(info, tuple(stories[i] for i in ids[info.slug]))
+        args = (feed, links, config.site_title, config.language, fallback)
+        files[f"{info.slug}.atom"] = render_atom(*args)
+        files[f"{info.slug}.rss"] = render_rss(*args)
+        files[f"{info.slug}.json"] = render_json(*args)
+    files["index.html"] = render_index(
+        infos, links, config.site_title, config.site_description, config.language, fallback
+    )
+    files["feeds.opml"] = render_opml(infos, links, config.site_title, fallback)
+    return files, expected, infos

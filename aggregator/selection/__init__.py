@@ -1,0 +1,1 @@
+"""Feed selection: which feeds exist, and which stories each one holds, in what order."""

@@ -1,0 +1,310 @@
+"""Grouping members into stories: union-find over shared URLs, `related` entries and headlines.
+
+A story is a cluster of coverage of one event. Members are keyed by canonical URL, so
+two files for one article, or a `related` entry that also exists as its own file, are
+one member. Clusters form by union-find over three kinds of evidence, each recorded as
+the member's `reason`: the same canonical URL (`url`), a declared `related` entry
+(`related`), and near-identical headlines within a time window (`headline`), guarded
+against chaining.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import Counter, defaultdict, deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from aggregator.config import StoryOptions
+from aggregator.model import Article, Cluster, Member, RelatedItem
+from aggregator.stories.headlines import required_overlap, significant_words
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+        self.size: dict[str, int] = {}
+
+    def add(self, key: str) -> None:
+        if key not in self.parent:
+            self.parent[key] = key
+            self.size[key] = 1
+
+    def find(self, key: str) -> str:
+        root = key
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[key] != root:
+            self.parent[key], key = root, self.parent[key]
+        return root
+
+    def join(self, a: str, b: str) -> bool:
+        """Union; True if the two were apart."""
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False
+        self._link(ra, rb)
+        return True
+
+    def union(self, a: str, b: str) -> str:
+        ra, rb = self.find(a), self.find(b)
+        return ra if ra == rb else self._link(ra, rb)
+
+    def _link(self, ra: str, rb: str) -> str:
+        if (self.size[ra], rb) < (self.size[rb], ra):
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.size[ra] += self.size[rb]
+        return ra
+
+
+_NO_DATE = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+def sort_key_date(value: dt.datetime | None) -> dt.datetime:
+    """Dated members first, oldest first; undated ones last."""
+    return _NO_DATE if value is None else value
+
+
+def index_articles(
+    articles: Iterable[Article],
+) -> tuple[list[Article], dict[str, list[Article]], dict[str, tuple[Article, int]]]:
+    """Files by path, files by canonical URL, and where each related-only member is described.
+
+    A member that exists as its own file is described by that file; one known only from
+    `related` entries is described by the first file (by path) that names it.
+    """
+    files = sorted(articles, key=lambda a: a.path)
+    by_canonical: dict[str, list[Article]] = defaultdict(list)
+    for article in files:
+        by_canonical[article.canonical].append(article)
+    related_info: dict[str, tuple[Article, int]] = {}
+    for article in files:
+        for index, item in enumerate(article.related):
+            if item.canonical not in by_canonical and item.canonical not in related_info:
+                related_info[item.canonical] = (article, index)
+    return files, by_canonical, related_info
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """Which members make each story, before any member is described.
+
+    The part of clustering that needs every article (union-find over all evidence);
+    describing a group (`describe_group`) then needs that group alone.
+    """
+
+    groups: list[list[str]]  # member keys per story in member order (anchor first); in story order
+    by_canonical: dict[str, list[Article]]
+    related_info: dict[str, tuple[Article, int]]
+    reason: dict[str, tuple[str, str]]
+
+
+def group_members(articles: Iterable[Article], options: StoryOptions) -> Grouping:
+    """Group published articles' members (drafts must already be left out) into stories.
+
+    The result for each connected group of evidence depends only on that group, so a
+    rebuild that re-clusters just the groups a change touched gets what a full
+    rebuild would.
+    """
+    files, by_canonical, related_info = index_articles(articles)
+
+    uf = _UnionFind()
+    reason: dict[str, tuple[str, str]] = {}
+    for canonical, group in by_canonical.items():
+        uf.add(canonical)
+        reason[canonical] = ("url", group[1].path) if len(group) > 1 else ("file", group[0].path)
+    for article in files:
+        for item in article.related:
+            uf.add(item.canonical)
+            if item.canonical == article.canonical:
+                continue
+            if uf.join(item.canonical, article.canonical):
+                reason.setdefault(item.canonical, ("related", article.path))
+            if reason[item.canonical][0] == "file":
+                reason[item.canonical] = ("related", article.path)
+
+    headlines = [_headline(key, by_canonical, related_info) for key in uf.parent]
+    if options.headline_matching:
+        _merge_headlines(uf, headlines, reason, options)
+
+    # Members ordered by date then URL (as `order_members` orders them): the first is the
+    # story's anchor, and stories are ordered by their anchors.
+    keyed: dict[str, list[tuple[dt.datetime, str]]] = defaultdict(list)
+    for key, _title, published, _is_file in headlines:
+        keyed[uf.find(key)].append((sort_key_date(published), key))
+    ordered = sorted(
+        sorted(members)
+        for members in keyed.values()
+        if any(key in by_canonical for _date, key in members)  # a group needs a file
+    )
+    groups = [[key for _date, key in members] for members in ordered]
+    return Grouping(groups, by_canonical, related_info, reason)
+
+
+def describe_group(grouping: Grouping, keys: Sequence[str]) -> Cluster:
+    """The cluster of one group's keys, already in member order."""
+    by_canonical, related_info, reason = grouping.by_canonical, grouping.related_info, grouping.reason
+    members = [describe_member(k, by_canonical, related_info, *reason.get(k, ("related", ""))) for k in keys]
+    articles = tuple(a for k in keys for a in by_canonical.get(k, ()))
+    return Cluster(members=tuple(members), articles=articles)
+
+
+def cluster_articles(articles: Iterable[Article], options: StoryOptions) -> list[Cluster]:
+    """Every story's members and files, in story order (see `group_members`)."""
+    grouping = group_members(articles, options)
+    return [describe_group(grouping, keys) for keys in grouping.groups]
+
+
+def order_members(members: Iterable[Member]) -> tuple[Member, ...]:
+    return tuple(sorted(members, key=lambda m: (sort_key_date(m.published), m.canonical)))
+
+
+def _headline(
+    key: str, by_canonical: Mapping[str, list[Article]], related_info: Mapping[str, tuple[Article, int]]
+) -> tuple[str, str, dt.datetime | None, bool]:
+    """(canonical, title, date, is a file) of a member, as `describe_member` would give them."""
+    if key in by_canonical:
+        article = by_canonical[key][0]
+        return key, article.title, article.published, True
+    source, index = related_info[key]
+    item = source.related[index]
+    return key, item.title, item.published, False
+
+
+def describe_member(
+    key: str,
+    by_canonical: Mapping[str, list[Article]],
+    related_info: Mapping[str, tuple[Article, int]],
+    reason: str | None = None,
+    via: str | None = None,
+) -> Member:
+    """A member as its own file describes it, or else as the first `related` entry does."""
+    source: Article | RelatedItem
+    if key in by_canonical:
+        source = by_canonical[key][0]
+        paths = tuple(a.path for a in by_canonical[key])
+        default_reason, default_via = "file", ""
+    else:
+        article, index = related_info[key]
+        source = article.related[index]
+        paths = ()
+        default_reason, default_via = "related", article.path
+    return Member(
+        canonical=key,
+        url=source.url,
+        title=source.title,
+        excerpt=source.excerpt,
+        provider=source.provider,
+        published=source.published,
+        quality=source.quality,
+        heat=source.heat,
+        image=source.image,
+        paths=paths,
+        reason=reason or default_reason,
+        via=default_via if via is None else via,
+    )
+
+
+class _Headline(NamedTuple):
+    # Date first: headlines sort by date, then by URL (unique), as plain tuples.
+    published: dt.datetime
+    canonical: str
+    title: str
+    is_file: bool
+
+
+def _merge_headlines(
+    uf: _UnionFind,
+    headlines: Iterable[tuple[str, str, dt.datetime | None, bool]],
+    reason: dict[str, tuple[str, str]],
+    options: StoryOptions,
+) -> None:
+    """Join near-identical headlines published within the window of each other.
+
+    Members are visited by date; each is compared with the earlier ones inside the
+    window that pass `headlines_match`, best match first. Candidates come from prefix
+    filtering: with words ordered rarest first, two headlines sharing at least k words
+    share one among each other's first `len - k + 1` words, so only those are indexed.
+
+    Chaining guard: an edge merges two clusters only if the joining headline also
+    shares `headline_min_shared` significant words with the anchor of the cluster it
+    joins (its earliest headline of its own files: `related` entries may word the story
+    differently), and the merged cluster stays within `max_cluster_size`.
+    """
+    window = dt.timedelta(hours=options.headline_window_hours)
+    dated = sorted(
+        _Headline(published, key, title, is_file) for key, title, published, is_file in headlines if published
+    )
+    words = {h.canonical: significant_words(h.title) for h in dated}
+    frequency: Counter[str] = Counter(itertools.chain.from_iterable(words.values()))
+    # Rarest first, ties by the word itself: one total order for every headline.
+    rank = {w: i for i, w in enumerate(sorted(frequency, key=lambda w: (frequency[w], w)))}
+    anchors: dict[str, _Headline] = {}
+    for member in dated:
+        if member.is_file:  # every story has a file; `related` wording may differ from it
+            anchors.setdefault(uf.find(member.canonical), member)
+    # Postings hold (date, key, words, headline), so the inner loop reads no other table.
+    postings: dict[str, deque[tuple[dt.datetime, str, frozenset[str], _Headline]]] = defaultdict(deque)
+    minimum, threshold = options.headline_min_shared, options.headline_threshold
+    prefix_length = {n: n - required_overlap(n, options) + 1 for n in {len(w) for w in words.values()}}
+    by_rank = rank.__getitem__
+    for member in dated:
+        mine = words[member.canonical]
+        size = len(mine)
+        if size < minimum:
+            continue  # too short to match anything
+        assert member.published is not None
+        oldest = member.published - window
+        entry = (member.published, member.canonical, mine, member)
+        seen: set[str] = set()
+        best: list[tuple[float, str, _Headline]] = []
+        for word in sorted(mine, key=by_rank)[: prefix_length[size]]:
+            posting = postings[word]
+            while posting and posting[0][0] < oldest:
+                posting.popleft()
+            for _published, key, theirs, other in posting:
+                if key in seen:
+                    continue
+                seen.add(key)
+                # headlines_match, inlined: the window is already ensured by the postings.
+                shared = len(mine & theirs)
+                if shared >= minimum:
+                    similarity = shared / (size + len(theirs) - shared)
+                    if similarity >= threshold:
+                        best.append((-similarity, key, other))
+            posting.append(entry)
+        if best:
+            for _neg, _key, other in sorted(best, key=lambda item: (item[0], item[1])):
+                _try_join(uf, member, other, words, anchors, reason, options)
+
+
+def _try_join(
+    uf: _UnionFind,
+    member: _Headline,
+    other: _Headline,
+    words: Mapping[str, frozenset[str]],
+    anchors: dict[str, _Headline],
+    reason: dict[str, tuple[str, str]],
+    options: StoryOptions,
+) -> None:
+    root_m, root_o = uf.find(member.canonical), uf.find(other.canonical)
+    if root_m == root_o:
+        return
+    if uf.size[root_m] + uf.size[root_o] > options.max_cluster_size:
+        return
+    anchor_o, anchor_m = anchors[root_o], anchors[root_m]
+    mine = words[member.canonical]
+    if len(mine & words[anchor_o.canonical]) < options.headline_min_shared:
+        return
+    if len(words[other.canonical] & words[anchor_m.canonical]) < options.headline_min_shared:
+        return
+    merged = uf.union(root_m, root_o)
+    anchors[merged] = min(anchor_o, anchor_m, key=lambda m: (m.published, m.canonical))
+    if reason.get(member.canonical, ("file", ""))[0] == "file":
+        reason[member.canonical] = ("headline", other.canonical)
+
+
+# --- stories --------------------------------------------------------------------------

@@ -1,0 +1,158 @@
+"""Headline evidence: the significant words of a title, and when two headlines are one story."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+
+from aggregator.config import StoryOptions
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# An ASCII headline's words, less those of one letter (a single digit counts).
+_ASCII_SIGNIFICANT = re.compile(r"[a-z0-9]{2,}|[0-9]")
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "but",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "how",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "new",
+        "of",
+        "on",
+        "or",
+        "over",
+        "says",
+        "say",
+        "said",
+        "than",
+        "that",
+        "the",
+        "their",
+        "this",
+        "to",
+        "up",
+        "was",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "after",
+        "about",
+        "amid",
+        "more",
+        "most",
+        "than",
+        "your",
+        "you",
+        "our",
+        "we",
+        "they",
+        "he",
+        "she",
+        "his",
+        "her",
+        "them",
+        "not",
+        "no",
+        "just",
+        "can",
+        "could",
+        "would",
+        "should",
+        "may",
+        "might",
+        "now",
+        "out",
+        "off",
+        "via",
+        "vs",
+    ]
+)
+
+
+def significant_words(title: str) -> frozenset[str]:
+    """The words that carry a headline's meaning, for near-duplicate detection.
+
+    Remembered (a build asks for each title more than once), up to a bound."""
+    words = _WORDS.get(title)
+    if words is None:
+        words = _find_significant_words(title)
+        _remember(title, words)
+    return words
+
+
+def headline_words_text(title: str, *, remember: bool = True) -> str:
+    """A headline's significant words, sorted and space-separated: as stored, and as a
+    parse worker sends them along with an article (without remembering them: a
+    worker's memo would only grow)."""
+    return " ".join(sorted(significant_words(title) if remember else _find_significant_words(title)))
+
+
+def remember_headline_words(title: str, text: str) -> None:
+    """Take a title's words as a parse worker found them (`headline_words_text`): on a
+    cold build, the workers' spare share of the second core does this work."""
+    if title not in _WORDS:
+        _remember(title, frozenset(text.split()))
+
+
+_WORDS: dict[str, frozenset[str]] = {}
+_WORDS_LIMIT = 1 << 18
+
+
+def _remember(title: str, words: frozenset[str]) -> None:
+    if len(_WORDS) >= _WORDS_LIMIT:
+        _WORDS.clear()
+    _WORDS[title] = words
+
+
+def _find_significant_words(title: str) -> frozenset[str]:
+    if title.isascii():  # most are: there casefold is lower, a word is [a-z0-9]+
+        return frozenset(_ASCII_SIGNIFICANT.findall(title.lower())).difference(STOPWORDS)
+    words = set(_WORD.findall(title.casefold()))
+    words -= STOPWORDS
+    return frozenset([w for w in words if len(w) > 1 or w.isdigit()])
+
+
+def headlines_match(
+    words_a: frozenset[str],
+    words_b: frozenset[str],
+    published_a: dt.datetime | None,
+    published_b: dt.datetime | None,
+    options: StoryOptions,
+) -> bool:
+    """Whether two headlines are close enough in words and time to be one story."""
+    if published_a is None or published_b is None:
+        return False
+    if abs(published_a - published_b) > dt.timedelta(hours=options.headline_window_hours):
+        return False
+    shared = len(words_a & words_b)
+    if shared < options.headline_min_shared:
+        return False
+    return shared / len(words_a | words_b) >= options.headline_threshold
+
+
+def required_overlap(size: int, options: StoryOptions) -> int:
+    """Fewest shared words a headline of `size` words needs to match any other."""
+    return max(options.headline_min_shared, math.ceil(options.headline_threshold * size - 1e-9))
