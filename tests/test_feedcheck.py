@@ -1,4 +1,4 @@
-"""Tests for the feed validity checker in tests/feedcheck.py.
+"""Tests for the feed validity checker in tests/feedcheck/.
 
 Each valid sample below must produce no problem at all; each broken variant
 changes one thing and must produce the matching error or warning.
