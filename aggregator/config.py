@@ -7,6 +7,7 @@ anything is read or written.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -21,6 +22,8 @@ DEFAULT_CONFIG_PATH = Path("config/aggregator.yaml")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Slugs the service itself uses for other files or routes.
 RESERVED_SLUGS = frozenset({"index", "feeds", "healthz"})
+# Where stores live when `state.path` is not set: one folder per site under it.
+DEFAULT_STATE_ROOT = Path(".state")
 
 
 class ConfigError(ValueError):
@@ -68,7 +71,7 @@ class Config:
     patterns: tuple[str, ...] = ("*.md", "*.markdown", "*.txt")
     max_file_bytes: int = 1024 * 1024
     output_dir: Path = Path("feeds")
-    state_path: Path = Path(".state/aggregator.sqlite3")
+    state_setting: Path | None = None  # `state.path` as configured; None binds the store to its site
     max_items: int = 50
     extra_feeds: tuple[FeedSpec, ...] = ()
     interval_seconds: int = 300
@@ -78,6 +81,18 @@ class Config:
     cache_max_age: int = 300
     stories: StoryOptions = field(default_factory=StoryOptions)
     source: str = "embedded defaults"  # where this config came from, for messages
+
+    @property
+    def state_path(self) -> Path:
+        """The state store: `state.path` if set, else one of this site's own.
+
+        A store remembers what one site published, so two sites built from one working
+        folder (another content or output folder) must never share it: the default is
+        `.state/<output folder name>-<hash of both resolved folders>/aggregator.sqlite3`.
+        """
+        if self.state_setting is not None:
+            return self.state_setting
+        return DEFAULT_STATE_ROOT / site_key(self.content_dir, self.output_dir) / "aggregator.sqlite3"
 
     @property
     def lock_path(self) -> Path:
@@ -92,6 +107,14 @@ class Config:
         """Apply CLI overrides (None means 'not given') and re-validate."""
         given = {k: v for k, v in changes.items() if v is not None}
         return _validated(replace(self, **given))
+
+
+def site_key(content_dir: Path, output_dir: Path) -> str:
+    """A folder name for one site's state: readable, and unique to its two folders."""
+    both = f"{content_dir.resolve()}\0{output_dir.resolve()}"
+    digest = hashlib.blake2b(both.encode("utf-8", "surrogateescape"), digest_size=6).hexdigest()
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", output_dir.resolve().name).strip("-.") or "site"
+    return f"{name[:40]}-{digest}"
 
 
 # --- loading -------------------------------------------------------------------------
@@ -204,7 +227,7 @@ def config_from_mapping(data: Any, source: str = "mapping") -> Config:
     take("content", "patterns", "patterns", list, lambda v: tuple(_strings("content.patterns", v)))
     take("content", "max_file_bytes", "max_file_bytes", int)
     take("output", "dir", "output_dir", str, Path)
-    take("state", "path", "state_path", str, Path)
+    take("state", "path", "state_setting", str, Path)
     take("feeds", "max_items", "max_items", int)
     take("schedule", "interval_seconds", "interval_seconds", int)
     take("schedule", "lock_timeout_seconds", "lock_timeout_seconds", float)
