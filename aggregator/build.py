@@ -162,7 +162,8 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
             and not publisher.damaged(published_sizes)
         ):
             report.nothing_changed = True
-            _report_state(report, store, scan_problems, set(), json.loads(store.get_meta("feeds") or "[]"))
+            feeds_meta = json.loads(store.get_meta("feeds") or "[]")
+            _report_state(report, store, scan_problems, set(), feeds_meta, now)
             report.unchanged = len(published_sizes)
             return _finish(report, clock)
 
@@ -223,7 +224,7 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
         report.written = published.written
         report.unchanged = len(published.unchanged) + len(expected) - len(files)
         report.removed = published.removed
-        _report_state(report, store, scan_problems, set(changes.fresh), feeds)
+        _report_state(report, store, scan_problems, set(changes.fresh), feeds, now)
     return _finish(report, clock)
 
 
@@ -242,8 +243,11 @@ def _report_state(
     scan_problems: list[Problem],
     fresh: set[str],
     feeds: list[dict[str, Any]],
+    now: dt.datetime,
 ) -> None:
     """Counts and problems as the store holds them after this build."""
+    from aggregator.index.copies import stored_copy_notices
+
     counts = store.status_counts()
     report.articles = counts.get("ok", 0)
     report.drafts = counts.get("draft", 0)
@@ -254,6 +258,9 @@ def _report_state(
     for path, kind, message in store.problems():
         target = report.skipped if kind == "skipped" else report.warnings
         target.append(Problem(path, message, new=path in fresh))
+    # Two files for one article: the copy not published is named, with the one that is.
+    for path, message, paths in stored_copy_notices(store, lambda wanted: _loader(store, now)(wanted)):
+        report.warnings.append(Problem(path, message, new=not fresh.isdisjoint(paths)))
 
 
 @dataclass

@@ -7,6 +7,7 @@ nothing: not the output folder, not the state store.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from aggregator.model import Article, Story, StoryRecord
 from aggregator.report import BuildError, Problem
 from aggregator.selection.catalog import build_catalog
 from aggregator.stories.clustering import cluster_articles
+from aggregator.stories.copies import copy_notices, in_publishing_order
 from aggregator.stories.identity import assign_ids
 
 
@@ -55,6 +57,11 @@ def read_content(config: Config) -> ContentView:
             drafts += 1
         elif parsed.visible is not None:
             articles.append(parsed.visible)
+    by_link: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:
+        by_link[article.canonical].append(article)
+    groups = (in_publishing_order(copies) for _link, copies in sorted(by_link.items()) if len(copies) > 1)
+    warnings.extend(Problem(path, message) for path, message, _paths in copy_notices(groups))
     return ContentView(len(scanned.files), articles, drafts, problems, warnings)
 
 
