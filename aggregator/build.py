@@ -127,7 +127,11 @@ def _config_fingerprint(config: Config) -> str:
 
 def _parse_fingerprint(config: Config) -> str:
     """What decides how a file parses: a change means every file is parsed again."""
-    relevant = (sorted(config.stories.url_aliases.items()), config.max_file_bytes, "articles-v1")
+    relevant = (
+        sorted(config.stories.url_aliases.items()),
+        config.max_file_bytes,
+        "articles-v2",
+    )  # v2: links without tracking
     return hashlib.blake2b(json.dumps(relevant).encode(), digest_size=16).hexdigest()
 
 
