@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -28,7 +29,7 @@ from aggregator.output.files import render_outputs
 from aggregator.output.publish import LocalFolder, Publisher, write_atomic
 from aggregator.report import BuildError, BuildLockTimeout, BuildReport, Problem, now_utc, stamp
 from aggregator.runtime import gc_paused
-from aggregator.state.opening import open_store
+from aggregator.state.opening import open_store, set_aside_if_damaged
 from aggregator.state.store import StateStore
 
 if TYPE_CHECKING:
@@ -72,7 +73,12 @@ def run_build(
         started = now_utc()
         try:
             with gc_paused():
-                report = build_once(config, full=full)
+                try:
+                    report = build_once(config, full=full)
+                except sqlite3.DatabaseError as exc:
+                    if not set_aside_if_damaged(config.state_path, exc):
+                        raise
+                    report = build_once(config, full=full)  # as a first build
         except Exception as exc:
             _write_status(config, "error", started, None, str(exc))
             raise

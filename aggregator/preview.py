@@ -7,6 +7,7 @@ nothing: not the output folder, not the state store.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -84,8 +85,11 @@ def current_stories(config: Config) -> list[Story]:
     if config.state_path.is_file():
         from aggregator.state.store import StateStore
 
-        with StateStore(config.state_path) as store:
-            members, records = store.memberships(), store.story_records()
+        try:
+            with StateStore(config.state_path) as store:
+                members, records = store.memberships(), store.story_records()
+        except sqlite3.DatabaseError:
+            pass  # a damaged store: the next build sets it aside; ids derive from content
     clusters = cluster_articles(view.articles, config.stories)
     stories, _ = assign_ids(clusters, members, records, dt.datetime.now(dt.UTC))
     return stories

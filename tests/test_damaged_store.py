@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -44,7 +45,21 @@ def damage_truncated(state: Path) -> None:
     state.write_bytes(data[: len(data) // 3])
 
 
-@pytest.mark.parametrize("damage", [damage_random, damage_truncated], ids=["random-bytes", "truncated"])
+def damage_one_table(state: Path) -> None:
+    """The header and schema intact, the table of files garbage: found mid-build."""
+    with sqlite3.connect(state) as db:
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        (root,) = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'files'").fetchone()
+    with state.open("r+b") as handle:
+        handle.seek((root - 1) * page_size)
+        handle.write(b"\x0d" + os.urandom(page_size - 1))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [damage_random, damage_truncated, damage_one_table],
+    ids=["random-bytes", "truncated", "one-table"],
+)
 def test_a_damaged_store_is_moved_aside_and_the_build_goes_on(ws: Workspace, damage) -> None:
     ws.copy_seeds()
     clean = cli_build(ws)
@@ -55,6 +70,7 @@ def test_a_damaged_store_is_moved_aside_and_the_build_goes_on(ws: Workspace, dam
         sidecar.unlink()
     damage(ws.state)
 
+    assert story_ids(ws) == ids  # `stories` reads past the damage too
     result = cli_build(ws)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
