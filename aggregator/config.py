@@ -7,7 +7,6 @@ anything is read or written.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -17,13 +16,13 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from aggregator.state.site import default_state_path
+
 CONFIG_ENV = "AGGREGATOR_CONFIG"
 DEFAULT_CONFIG_PATH = Path("config/aggregator.yaml")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Slugs the service itself uses for other files or routes.
 RESERVED_SLUGS = frozenset({"index", "feeds", "healthz"})
-# Where stores live when `state.path` is not set: one folder per site under it.
-DEFAULT_STATE_ROOT = Path(".state")
 
 
 class ConfigError(ValueError):
@@ -84,15 +83,10 @@ class Config:
 
     @property
     def state_path(self) -> Path:
-        """The state store: `state.path` if set, else one of this site's own.
-
-        A store remembers what one site published, so two sites built from one working
-        folder (another content or output folder) must never share it: the default is
-        `.state/<output folder name>-<hash of both resolved folders>/aggregator.sqlite3`.
-        """
+        """The state store: `state.path` if set, else one of this site's own."""
         if self.state_setting is not None:
             return self.state_setting
-        return DEFAULT_STATE_ROOT / site_key(self.content_dir, self.output_dir) / "aggregator.sqlite3"
+        return default_state_path(self.content_dir, self.output_dir)
 
     @property
     def lock_path(self) -> Path:
@@ -107,14 +101,6 @@ class Config:
         """Apply CLI overrides (None means 'not given') and re-validate."""
         given = {k: v for k, v in changes.items() if v is not None}
         return _validated(replace(self, **given))
-
-
-def site_key(content_dir: Path, output_dir: Path) -> str:
-    """A folder name for one site's state: readable, and unique to its two folders."""
-    both = f"{content_dir.resolve()}\0{output_dir.resolve()}"
-    digest = hashlib.blake2b(both.encode("utf-8", "surrogateescape"), digest_size=6).hexdigest()
-    name = re.sub(r"[^A-Za-z0-9._-]+", "-", output_dir.resolve().name).strip("-.") or "site"
-    return f"{name[:40]}-{digest}"
 
 
 # --- loading -------------------------------------------------------------------------
