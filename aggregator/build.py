@@ -172,8 +172,7 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
             and not publisher.damaged(published_sizes)
         ):
             report.nothing_changed = True
-            feeds_meta = json.loads(store.get_meta("feeds") or "[]")
-            _report_state(report, store, scan_problems, set(), feeds_meta, now)
+            _report_state(report, store, scan_problems, set(), json.loads(store.get_meta("feeds") or "[]"))
             report.unchanged = len(published_sizes)
             return _finish(report, clock)
 
@@ -226,6 +225,7 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
             ]
             store.set_meta("published", json.dumps(sizes, sort_keys=True))
             store.set_meta("feeds", json.dumps(feeds))
+            store.set_meta("copies", _merged_copies(store, outcome.copies, outcome.copies_scope))
             store.set_meta("config_fingerprint", config_fp)
             store.set_meta("parse_fingerprint", parse_fp)
             store.save_manifest()
@@ -234,7 +234,7 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
         report.written = published.written
         report.unchanged = len(published.unchanged) + len(expected) - len(files)
         report.removed = published.removed
-        _report_state(report, store, scan_problems, set(changes.fresh), feeds, now)
+        _report_state(report, store, scan_problems, set(changes.fresh), feeds)
     return _finish(report, clock)
 
 
@@ -253,11 +253,8 @@ def _report_state(
     scan_problems: list[Problem],
     fresh: set[str],
     feeds: list[dict[str, Any]],
-    now: dt.datetime,
 ) -> None:
     """Counts and problems as the store holds them after this build."""
-    from aggregator.index.copies import stored_copy_notices
-
     counts = store.status_counts()
     report.articles = counts.get("ok", 0)
     report.drafts = counts.get("draft", 0)
@@ -269,8 +266,17 @@ def _report_state(
         target = report.skipped if kind == "skipped" else report.warnings
         target.append(Problem(path, message, new=path in fresh))
     # Two files for one article: the copy not published is named, with the one that is.
-    for path, message, paths in stored_copy_notices(store, lambda wanted: _loader(store, now)(wanted)):
-        report.warnings.append(Problem(path, message, new=not fresh.isdisjoint(paths)))
+    for notices in json.loads(store.get_meta("copies") or "{}").values():
+        for path, message, paths in notices:
+            report.warnings.append(Problem(path, message, new=not fresh.isdisjoint(paths)))
+
+
+def _merged_copies(store: StateStore, found: dict[str, Any], scope: set[str] | None) -> str:
+    """The stored superseded-copy notices with this pass's (for the links it covered)."""
+    kept = {} if scope is None else json.loads(store.get_meta("copies") or "{}")
+    merged = {link: notices for link, notices in kept.items() if link not in (scope or ())}
+    merged.update(found)
+    return json.dumps(merged, sort_keys=True)
 
 
 @dataclass

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +18,7 @@ from aggregator.model import Article, Story, StoryRecord
 from aggregator.report import BuildError, Problem
 from aggregator.selection.catalog import build_catalog
 from aggregator.stories.clustering import cluster_articles
-from aggregator.stories.copies import copy_notices, in_publishing_order
+from aggregator.stories.copies import notices_by_link
 from aggregator.stories.identity import assign_ids
 
 
@@ -58,11 +57,8 @@ def read_content(config: Config) -> ContentView:
             drafts += 1
         elif parsed.visible is not None:
             articles.append(parsed.visible)
-    by_link: dict[str, list[Article]] = defaultdict(list)
-    for article in articles:
-        by_link[article.canonical].append(article)
-    groups = (in_publishing_order(copies) for _link, copies in sorted(by_link.items()) if len(copies) > 1)
-    warnings.extend(Problem(path, message) for path, message, _paths in copy_notices(groups))
+    for notices in notices_by_link(articles).values():
+        warnings.extend(Problem(path, message) for path, message, _paths in notices)
     return ContentView(len(scanned.files), articles, drafts, problems, warnings)
 
 

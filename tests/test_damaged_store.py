@@ -36,23 +36,29 @@ def story_ids(ws: Workspace) -> list[str]:
     return sorted(s["id"] for s in json.loads(ws.cli("stories", "--json").stdout))
 
 
-def damage_random(state: Path) -> None:
+def damage_random(ws: Workspace) -> None:
+    state = ws.state
     state.write_bytes(os.urandom(state.stat().st_size or 8192))
 
 
-def damage_truncated(state: Path) -> None:
+def damage_truncated(ws: Workspace) -> None:
+    state = ws.state
     data = state.read_bytes()
     state.write_bytes(data[: len(data) // 3])
 
 
-def damage_one_table(state: Path) -> None:
-    """The header and schema intact, the table of files garbage: found mid-build."""
+def damage_one_table(ws: Workspace) -> None:
+    """The header and schema intact, the table of files garbage: found mid-build, when a
+    file touched since (same bytes) is looked up there."""
+    state = ws.state
     with sqlite3.connect(state) as db:
         page_size = db.execute("PRAGMA page_size").fetchone()[0]
         (root,) = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'files'").fetchone()
     with state.open("r+b") as handle:
         handle.seek((root - 1) * page_size)
         handle.write(b"\x0d" + os.urandom(page_size - 1))
+    first = sorted(ws.content.iterdir())[0]
+    os.utime(first, ns=(first.stat().st_atime_ns, first.stat().st_mtime_ns + 10**9))
 
 
 @pytest.mark.parametrize(
@@ -68,7 +74,7 @@ def test_a_damaged_store_is_moved_aside_and_the_build_goes_on(ws: Workspace, dam
     # Settle the store into its file (no write-ahead log left) so the damage is all there is.
     for sidecar in ws.state.parent.glob(ws.state.name + "-*"):
         sidecar.unlink()
-    damage(ws.state)
+    damage(ws)
 
     assert story_ids(ws) == ids  # `stories` reads past the damage too
     result = cli_build(ws)

@@ -240,10 +240,6 @@ class StateStore:
         """canonical -> story id, for every member."""
         return dict(self.db.execute("SELECT canonical, story_id FROM nodes").fetchall())
 
-    def shared_links(self) -> list[str]:
-        """Members with more than one file of their own (joined for the same URL)."""
-        return [row[0] for row in self.db.execute("SELECT canonical FROM nodes WHERE reason = 'url'")]
-
     def nodes(self, canonicals: Sequence[str]) -> list[NodeRow]:
         return [
             NodeRow(*row)

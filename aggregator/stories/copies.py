@@ -12,6 +12,7 @@ were found in. The other copies are left out entirely (their topics, dates and
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from aggregator.model import Article
@@ -37,7 +38,22 @@ def why_published(winner: Article, other: Article) -> str:
     return "the dates are the same and its path sorts first"
 
 
-def copy_notices(groups: Iterable[Sequence[Article]]) -> list[tuple[str, str, tuple[str, ...]]]:
+Notice = tuple[str, str, tuple[str, ...]]  # (superseded path, message, every path of the article)
+
+
+def notices_by_link(articles: Iterable[Article]) -> dict[str, list[Notice]]:
+    """canonical link -> the notices of its superseded copies, for links with two files or more."""
+    by_link: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:
+        by_link[article.canonical].append(article)
+    return {
+        link: copy_notices([in_publishing_order(copies)])
+        for link, copies in sorted(by_link.items())
+        if len(copies) > 1
+    }
+
+
+def copy_notices(groups: Iterable[Sequence[Article]]) -> list[Notice]:
     """(superseded path, message, every path of the article) for each group of copies.
 
     Each group must already be `in_publishing_order`; groups of one file give nothing.
