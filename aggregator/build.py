@@ -133,11 +133,8 @@ def _config_fingerprint(config: Config) -> str:
 
 def _parse_fingerprint(config: Config) -> str:
     """What decides how a file parses: a change means every file is parsed again."""
-    relevant = (
-        sorted(config.stories.url_aliases.items()),
-        config.max_file_bytes,
-        "articles-v2",
-    )  # v2: links without tracking
+    # v2: an article's links are stored without tracking parameters.
+    relevant = (sorted(config.stories.url_aliases.items()), config.max_file_bytes, "articles-v2")
     return hashlib.blake2b(json.dumps(relevant).encode(), digest_size=16).hexdigest()
 
 
