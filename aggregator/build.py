@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -28,7 +29,7 @@ from aggregator.output.files import render_outputs
 from aggregator.output.publish import LocalFolder, Publisher, write_atomic
 from aggregator.report import BuildError, BuildLockTimeout, BuildReport, Problem, now_utc, stamp
 from aggregator.runtime import gc_paused
-from aggregator.state.opening import open_store
+from aggregator.state.opening import open_store, set_aside_if_damaged
 from aggregator.state.store import StateStore
 
 if TYPE_CHECKING:
@@ -72,7 +73,12 @@ def run_build(
         started = now_utc()
         try:
             with gc_paused():
-                report = build_once(config, full=full)
+                try:
+                    report = build_once(config, full=full)
+                except sqlite3.DatabaseError as exc:
+                    if not set_aside_if_damaged(config.state_path, exc):
+                        raise
+                    report = build_once(config, full=full)  # as a first build
         except Exception as exc:
             _write_status(config, "error", started, None, str(exc))
             raise
@@ -127,7 +133,8 @@ def _config_fingerprint(config: Config) -> str:
 
 def _parse_fingerprint(config: Config) -> str:
     """What decides how a file parses: a change means every file is parsed again."""
-    relevant = (sorted(config.stories.url_aliases.items()), config.max_file_bytes, "articles-v1")
+    # v2: an article's links are stored without tracking parameters.
+    relevant = (sorted(config.stories.url_aliases.items()), config.max_file_bytes, "articles-v2")
     return hashlib.blake2b(json.dumps(relevant).encode(), digest_size=16).hexdigest()
 
 
@@ -215,6 +222,7 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
             ]
             store.set_meta("published", json.dumps(sizes, sort_keys=True))
             store.set_meta("feeds", json.dumps(feeds))
+            store.set_meta("copies", _merged_copies(store, outcome.copies, outcome.copies_scope))
             store.set_meta("config_fingerprint", config_fp)
             store.set_meta("parse_fingerprint", parse_fp)
             store.save_manifest()
@@ -254,6 +262,18 @@ def _report_state(
     for path, kind, message in store.problems():
         target = report.skipped if kind == "skipped" else report.warnings
         target.append(Problem(path, message, new=path in fresh))
+    # Two files for one article: the copy not published is named, with the one that is.
+    for notices in json.loads(store.get_meta("copies") or "{}").values():
+        for path, message, paths in notices:
+            report.warnings.append(Problem(path, message, new=not fresh.isdisjoint(paths)))
+
+
+def _merged_copies(store: StateStore, found: dict[str, Any], scope: set[str] | None) -> str:
+    """The stored superseded-copy notices with this pass's (for the links it covered)."""
+    kept = {} if scope is None else json.loads(store.get_meta("copies") or "{}")
+    merged = {link: notices for link, notices in kept.items() if link not in (scope or ())}
+    merged.update(found)
+    return json.dumps(merged, sort_keys=True)
 
 
 @dataclass

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from aggregator.state.site import default_state_path
+
 CONFIG_ENV = "AGGREGATOR_CONFIG"
 DEFAULT_CONFIG_PATH = Path("config/aggregator.yaml")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -68,7 +70,7 @@ class Config:
     patterns: tuple[str, ...] = ("*.md", "*.markdown", "*.txt")
     max_file_bytes: int = 1024 * 1024
     output_dir: Path = Path("feeds")
-    state_path: Path = Path(".state/aggregator.sqlite3")
+    state_setting: Path | None = None  # `state.path` as configured; None binds the store to its site
     max_items: int = 50
     extra_feeds: tuple[FeedSpec, ...] = ()
     interval_seconds: int = 300
@@ -78,6 +80,13 @@ class Config:
     cache_max_age: int = 300
     stories: StoryOptions = field(default_factory=StoryOptions)
     source: str = "embedded defaults"  # where this config came from, for messages
+
+    @property
+    def state_path(self) -> Path:
+        """The state store: `state.path` if set, else one of this site's own."""
+        if self.state_setting is not None:
+            return self.state_setting
+        return default_state_path(self.content_dir, self.output_dir)
 
     @property
     def lock_path(self) -> Path:
@@ -204,7 +213,7 @@ def config_from_mapping(data: Any, source: str = "mapping") -> Config:
     take("content", "patterns", "patterns", list, lambda v: tuple(_strings("content.patterns", v)))
     take("content", "max_file_bytes", "max_file_bytes", int)
     take("output", "dir", "output_dir", str, Path)
-    take("state", "path", "state_path", str, Path)
+    take("state", "path", "state_setting", str, Path)
     take("feeds", "max_items", "max_items", int)
     take("schedule", "interval_seconds", "interval_seconds", int)
     take("schedule", "lock_timeout_seconds", "lock_timeout_seconds", float)

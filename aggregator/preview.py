@@ -7,6 +7,7 @@ nothing: not the output folder, not the state store.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from aggregator.model import Article, Story, StoryRecord
 from aggregator.report import BuildError, Problem
 from aggregator.selection.catalog import build_catalog
 from aggregator.stories.clustering import cluster_articles
+from aggregator.stories.copies import notices_by_link
 from aggregator.stories.identity import assign_ids
 
 
@@ -55,6 +57,8 @@ def read_content(config: Config) -> ContentView:
             drafts += 1
         elif parsed.visible is not None:
             articles.append(parsed.visible)
+    for notices in notices_by_link(articles).values():
+        warnings.extend(Problem(path, message) for path, message, _paths in notices)
     return ContentView(len(scanned.files), articles, drafts, problems, warnings)
 
 
@@ -77,8 +81,11 @@ def current_stories(config: Config) -> list[Story]:
     if config.state_path.is_file():
         from aggregator.state.store import StateStore
 
-        with StateStore(config.state_path) as store:
-            members, records = store.memberships(), store.story_records()
+        try:
+            with StateStore(config.state_path) as store:
+                members, records = store.memberships(), store.story_records()
+        except sqlite3.DatabaseError:
+            pass  # a damaged store: the next build sets it aside; ids derive from content
     clusters = cluster_articles(view.articles, config.stories)
     stories, _ = assign_ids(clusters, members, records, dt.datetime.now(dt.UTC))
     return stories

@@ -53,7 +53,7 @@ def config(tmp_path: Path) -> Config:
     return Config(
         output_dir=out,
         content_dir=tmp_path / "content",
-        state_path=tmp_path / "state" / "agg.sqlite3",
+        state_setting=tmp_path / "state" / "agg.sqlite3",
         cache_max_age=123,
     )
 

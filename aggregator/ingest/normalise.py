@@ -19,7 +19,7 @@ from slugify import slugify
 
 from aggregator.ingest.frontmatter import ArticleError, read_front_matter
 from aggregator.ingest.text import plain_text
-from aggregator.ingest.urls import canonical_url, clean_url, host_of
+from aggregator.ingest.urls import canonical_url, clean_url, host_of, without_tracking
 from aggregator.model import Article, Image, Provider, RelatedItem, Topic
 
 UTC = dt.UTC
@@ -114,7 +114,7 @@ def _first_link(meta: Mapping[str, Any]) -> str:
     for _key, value in given:
         url = clean_url(value)
         if url:
-            return url
+            return without_tracking(url)
     key, value = given[0]
     shown = plain_text(value, 80) if _is_scalar(value) else _kind(value)
     raise ArticleError(f"'{key}' is not an absolute http(s) URL: {shown!r}")
@@ -302,6 +302,7 @@ def _related(value: object, aliases: Mapping[str, str], warnings: list[str]) -> 
             dropped += 1
             continue
         url = clean_url(entry.get("webUrl") or entry.get("originalUrl") or entry.get("url"))
+        url = without_tracking(url) if url else None
         title = plain_text(entry.get("title"), MAX_TITLE) if _is_scalar(entry.get("title")) else ""
         if url is None or not title:
             dropped += 1

@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from aggregator.config import StoryOptions
 from aggregator.model import Article, Cluster, Member, RelatedItem
+from aggregator.stories.copies import in_publishing_order
 from aggregator.stories.headlines import required_overlap, significant_words
 
 
@@ -71,15 +72,21 @@ def sort_key_date(value: dt.datetime | None) -> dt.datetime:
 def index_articles(
     articles: Iterable[Article],
 ) -> tuple[list[Article], dict[str, list[Article]], dict[str, tuple[Article, int]]]:
-    """Files by path, files by canonical URL, and where each related-only member is described.
+    """Published files by path, files by canonical URL, and where each related-only member
+    is described.
 
-    A member that exists as its own file is described by that file; one known only from
-    `related` entries is described by the first file (by path) that names it.
+    A member that exists as its own file is described by that file: of two or more
+    files with one link, by the copy `in_publishing_order` puts first, and the others
+    count for nothing else. One known only from `related` entries is described by the
+    first published file (by path) that names it.
     """
-    files = sorted(articles, key=lambda a: a.path)
     by_canonical: dict[str, list[Article]] = defaultdict(list)
-    for article in files:
+    for article in articles:
         by_canonical[article.canonical].append(article)
+    for canonical, copies in by_canonical.items():
+        if len(copies) > 1:
+            by_canonical[canonical] = in_publishing_order(copies)
+    files = sorted((copies[0] for copies in by_canonical.values()), key=lambda a: a.path)
     related_info: dict[str, tuple[Article, int]] = {}
     for article in files:
         for index, item in enumerate(article.related):
@@ -148,7 +155,7 @@ def describe_group(grouping: Grouping, keys: Sequence[str]) -> Cluster:
     """The cluster of one group's keys, already in member order."""
     by_canonical, related_info, reason = grouping.by_canonical, grouping.related_info, grouping.reason
     members = [describe_member(k, by_canonical, related_info, *reason.get(k, ("related", ""))) for k in keys]
-    articles = tuple(a for k in keys for a in by_canonical.get(k, ()))
+    articles = tuple(by_canonical[k][0] for k in keys if k in by_canonical)  # published copies only
     return Cluster(members=tuple(members), articles=articles)
 
 
