@@ -165,7 +165,9 @@ def compare(by_shape: dict[str, dict[str, Any]]) -> str:
             return f"{hugo['ratio']:.2f}x" if "ratio" in hugo else "-"
         if key == "memory":
             return f"{result['memory']['peak_bytes'] / 1e6:.0f} MB"
-        fig = result["builds"][key]
+        fig = result["builds"].get(key)
+        if fig is None:
+            return "-"
         ratio = f" ({fig['ratio']:.2f}x)" if fig.get("ratio") else ""
         return _secs(fig["median_s"]) + ratio + ("" if fig["pass"] else " FAIL")
 
