@@ -9,7 +9,9 @@ on (`varied.FACTORS`), and the varied shape. On each it measures, the same way a
 `bench/run.py`:
 
 - the CSafeLoader parse floor and a cold build, pair by pair (median of the pairs' ratios),
-  with the build's CPU time and phases (`timings_ms`);
+  with the build's CPU time and phases (`timings_ms`), and the build's CPU time (user +
+  system, workers included) against the floor's CPU time, which other work on the
+  machine skews less than wall time;
 - in this process, per file: the service's own parse (`aggregator.articles.parse_article`,
   what each worker does per file) against CSafeLoader on the same text, and the share of
   files the block-YAML fast path (`aggregator.blockyaml.load_block`) takes.
@@ -98,10 +100,12 @@ def measure_variant(
         encoding="utf-8",
     )
     command = [str(aggregator), "build", "--config", str(config), "--json"]
-    parses, runs = [], []
+    parses, parse_cpu, runs = [], [], []
     for _ in range(repeat):
         measure.warm(content)
+        cpu = time.process_time()
         parses.append(floors.timed(floors.csafe_parse, content)[0])
+        parse_cpu.append(time.process_time() - cpu)
         shutil.rmtree(state, ignore_errors=True)
         shutil.rmtree(site, ignore_errors=True)
         measure.warm(content)
@@ -114,6 +118,8 @@ def measure_variant(
         "cold_s": statistics.median(r.seconds for r in runs),
         "ratio": statistics.median(r.seconds / p for r, p in zip(runs, parses, strict=True)),
         "cpu_s": statistics.median(r.cpu_seconds for r in runs),
+        # CPU time against CPU time: steadier than wall time when other work shares the cores
+        "cpu_ratio": statistics.median(r.cpu_seconds / c for r, c in zip(runs, parse_cpu, strict=True)),
         "phases_ms": report.get("timings_ms", {}),
         "stories": report.get("stories"),
         "feeds": len(report.get("feeds", [])),
@@ -137,6 +143,7 @@ def table(results: dict[str, dict[str, Any]]) -> str:
             "cold s",
             "cold/floor",
             "CPU s",
+            "CPU/floor CPU",
             "parse/stories/render/publish s",
             "feeds",
         )
@@ -156,6 +163,7 @@ def table(results: dict[str, dict[str, Any]]) -> str:
                 f"{r['cold_s']:.2f}",
                 f"{r['ratio']:.2f}x",
                 f"{r['cpu_s']:.1f}",
+                f"{r['cpu_ratio']:.2f}x" if "cpu_ratio" in r else "-",
                 phases,
                 str(r["feeds"]),
             )

@@ -157,7 +157,9 @@ class Bench:
     def cold(self, info: corpus.CorpusInfo) -> None:
         """Cold builds, each right after a run of its floor, so that the pair sees the
         machine in the same state (its speed drifts by a fifth within minutes); the
-        ratio reported is the median of the pairs' ratios."""
+        ratio reported is the median of the pairs' ratios. Where hugo is installed, each
+        cold build is followed by Hugo's cold build of the same files, the other half of a
+        second pair (ours / Hugo's), reported the same way."""
         runs, parses, hugos = [], [], []
         for i in range(self.repeat):
             parses.append(self._floor(floors.csafe_parse))
