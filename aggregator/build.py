@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -119,15 +120,27 @@ def _config_fingerprint(config: Config) -> str:
         config.max_file_bytes,
         str(config.content_dir.resolve()),
         str(config.output_dir.resolve()),
+        [config.content_mode, config.hubs, config.interval_seconds],
+        [_asset_stamp(config.site_icon), _asset_stamp(config.site_logo)],
     )
     return hashlib.blake2b(
         json.dumps(relevant, sort_keys=True, default=str).encode(), digest_size=16
     ).hexdigest()
 
 
+def _asset_stamp(value: str) -> list[Any]:
+    """An icon or logo as the fingerprint sees it: a URL, or a file with its size and mtime,
+    so a replaced picture is published by the next build."""
+    with contextlib.suppress(OSError):
+        if value and not value.startswith(("http://", "https://")):
+            info = os.stat(value)
+            return [value, info.st_size, info.st_mtime_ns]
+    return [value]
+
+
 def _parse_fingerprint(config: Config) -> str:
     """What decides how a file parses: a change means every file is parsed again."""
-    relevant = (sorted(config.stories.url_aliases.items()), config.max_file_bytes, "articles-v1")
+    relevant = (sorted(config.stories.url_aliases.items()), config.max_file_bytes, "articles-v2")
     return hashlib.blake2b(json.dumps(relevant).encode(), digest_size=16).hexdigest()
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from slugify import slugify
 
 from aggregator.ingest.frontmatter import ArticleError, read_front_matter
-from aggregator.ingest.text import plain_text
+from aggregator.ingest.text import plain_text, xml_safe
 from aggregator.ingest.urls import canonical_url, clean_url, host_of
 from aggregator.model import Article, Image, Provider, RelatedItem, Topic
 
@@ -29,6 +29,7 @@ MAX_NAME = 120
 MAX_TOPICS = 50
 MAX_RELATED = 100
 MAX_IMAGES = 10
+MAX_BODY = 200_000  # characters of Markdown kept; a longer body is cut at a line break
 _EARLIEST = dt.datetime(1990, 1, 1, tzinfo=UTC)  # older dates are implausible to feed validators
 _LATEST = dt.datetime(2199, 12, 31, tzinfo=UTC)
 
@@ -44,8 +45,10 @@ class ParseResult:
 
 def parse_article(path: str, data: bytes, url_aliases: Mapping[str, str] | None = None) -> ParseResult:
     """Turn one file's bytes into an Article, or raise ArticleError with the reason."""
-    metadata, _body, cleaned = read_front_matter(data)
+    metadata, body, cleaned = read_front_matter(data)
     result = article_from_metadata(path, metadata, url_aliases)
+    if body and not body.isspace():
+        result = ParseResult(replace(result.article, body=_body(body)), result.warnings)
     if cleaned:
         note = "control characters that no feed may carry were removed"
         result = ParseResult(result.article, (*result.warnings, note))
@@ -97,6 +100,16 @@ def article_from_metadata(
         draft=not _published_flag(meta.get("published", True), warnings),
     )
     return ParseResult(article, tuple(warnings))
+
+
+def _body(body: str) -> str:
+    """The Markdown as kept: XML-safe, trimmed, bounded. Rendering waits for a feed that
+    shows full content, so a parse costs no more than a copy of the text."""
+    body = xml_safe(body).strip()
+    if len(body) > MAX_BODY:
+        cut = body.rfind("\n", 0, MAX_BODY)
+        body = body[: cut if cut > MAX_BODY // 2 else MAX_BODY]
+    return body
 
 
 def _is_scalar(value: object) -> bool:
