@@ -140,8 +140,18 @@ def _asset_stamp(value: str) -> list[Any]:
 
 def _parse_fingerprint(config: Config) -> str:
     """What decides how a file parses: a change means every file is parsed again."""
-    relevant = (sorted(config.stories.url_aliases.items()), config.max_file_bytes, "articles-v2")
+    relevant = (
+        sorted(config.stories.url_aliases.items()),
+        config.max_file_bytes,
+        "articles-v2",  # v2: the codec carries the body
+        keeps_bodies(config),  # switching full content on or off re-reads every file
+    )
     return hashlib.blake2b(json.dumps(relevant).encode(), digest_size=16).hexdigest()
+
+
+def keeps_bodies(config: Config) -> bool:
+    """Whether articles keep their Markdown body: only when some feed shows full content."""
+    return config.content_mode == "full" or any(spec.content == "full" for spec in config.extra_feeds)
 
 
 def build_once(config: Config, *, full: bool = False) -> BuildReport:
@@ -295,7 +305,9 @@ def _read_changes(
     changes = _Changes()
     known = {} if reparse_all else {r.path: r for r in store.file_records([e.path for e in to_check])}
     scan_ns = time.time_ns()
-    job = ParseJob(config.content_dir, config.max_file_bytes, config.stories.url_aliases, now)
+    job = ParseJob(
+        config.content_dir, config.max_file_bytes, config.stories.url_aliases, now, keeps_bodies(config)
+    )
     work = []
     for entry in to_check:
         # A file modified within the racy window may change again in the same mtime tick:

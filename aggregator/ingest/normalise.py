@@ -43,12 +43,14 @@ class ParseResult:
 # --- normalisation --------------------------------------------------------------------
 
 
-def parse_article(path: str, data: bytes, url_aliases: Mapping[str, str] | None = None) -> ParseResult:
-    """Turn one file's bytes into an Article, or raise ArticleError with the reason."""
+def parse_article(
+    path: str, data: bytes, url_aliases: Mapping[str, str] | None = None, *, keep_body: bool = True
+) -> ParseResult:
+    """Turn one file's bytes into an Article, or raise ArticleError with the reason.
+
+    Without `keep_body` the Markdown body is dropped: no feed shows full content."""
     metadata, body, cleaned = read_front_matter(data)
-    result = article_from_metadata(path, metadata, url_aliases)
-    if body and not body.isspace():
-        result = ParseResult(replace(result.article, body=_body(body)), result.warnings)
+    result = article_from_metadata(path, metadata, url_aliases, body if keep_body else "")
     if cleaned:
         note = "control characters that no feed may carry were removed"
         result = ParseResult(result.article, (*result.warnings, note))
@@ -56,7 +58,7 @@ def parse_article(path: str, data: bytes, url_aliases: Mapping[str, str] | None 
 
 
 def article_from_metadata(
-    path: str, meta: Mapping[str, Any], url_aliases: Mapping[str, str] | None = None
+    path: str, meta: Mapping[str, Any], url_aliases: Mapping[str, str] | None = None, body: str = ""
 ) -> ParseResult:
     warnings: list[str] = []
 
@@ -98,6 +100,7 @@ def article_from_metadata(
         image=_first_image(meta.get("images"), warnings),
         related=_related(meta.get("related"), aliases, warnings),
         draft=not _published_flag(meta.get("published", True), warnings),
+        body=_body(body) if body else "",
     )
     return ParseResult(article, tuple(warnings))
 

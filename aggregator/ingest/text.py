@@ -34,8 +34,17 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_URL_SCHEMES = frozenset({"http", "https"})
 
 
+# The same characters within ASCII, for `bytes.translate`, which is several times
+# faster than the regular expression over long ASCII text such as an article's body.
+_ASCII_ILLEGAL = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+
+
 def xml_safe(text: str) -> str:
     """Drop characters that XML 1.0 cannot carry at all (they would break the feed)."""
+    if text.isascii():
+        raw = text.encode("ascii")
+        kept = raw.translate(None, _ASCII_ILLEGAL)
+        return text if len(kept) == len(raw) else kept.decode("ascii")
     return _XML_ILLEGAL.sub("", text)
 
 
