@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
@@ -125,17 +126,38 @@ def _config_fingerprint(config: Config) -> str:
         config.max_file_bytes,
         str(config.content_dir.resolve()),
         str(config.output_dir.resolve()),
+        [config.content_mode, config.hubs, config.interval_seconds],
+        [_asset_stamp(config.site_icon), _asset_stamp(config.site_logo)],
     )
     return hashlib.blake2b(
         json.dumps(relevant, sort_keys=True, default=str).encode(), digest_size=16
     ).hexdigest()
 
 
+def _asset_stamp(value: str) -> list[Any]:
+    """An icon or logo as the fingerprint sees it: a URL, or a file with its size and mtime,
+    so a replaced picture is published by the next build."""
+    with contextlib.suppress(OSError):
+        if value and not value.startswith(("http://", "https://")):
+            info = os.stat(value)
+            return [value, info.st_size, info.st_mtime_ns]
+    return [value]
+
+
 def _parse_fingerprint(config: Config) -> str:
     """What decides how a file parses: a change means every file is parsed again."""
-    # v2: an article's links are stored without tracking parameters.
-    relevant = (sorted(config.stories.url_aliases.items()), config.max_file_bytes, "articles-v2")
+    relevant = (
+        sorted(config.stories.url_aliases.items()),
+        config.max_file_bytes,
+        "articles-v3",  # v2: links stored without tracking parameters; v3: the codec carries the body
+        keeps_bodies(config),  # switching full content on or off re-reads every file
+    )
     return hashlib.blake2b(json.dumps(relevant).encode(), digest_size=16).hexdigest()
+
+
+def keeps_bodies(config: Config) -> bool:
+    """Whether articles keep their Markdown body: only when some feed shows full content."""
+    return config.content_mode == "full" or any(spec.content == "full" for spec in config.extra_feeds)
 
 
 def build_once(config: Config, *, full: bool = False) -> BuildReport:
@@ -302,7 +324,9 @@ def _read_changes(
     changes = _Changes()
     known = {} if reparse_all else {r.path: r for r in store.file_records([e.path for e in to_check])}
     scan_ns = time.time_ns()
-    job = ParseJob(config.content_dir, config.max_file_bytes, config.stories.url_aliases, now)
+    job = ParseJob(
+        config.content_dir, config.max_file_bytes, config.stories.url_aliases, now, keeps_bodies(config)
+    )
     work = []
     for entry in to_check:
         # A file modified within the racy window may change again in the same mtime tick:

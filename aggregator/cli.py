@@ -111,8 +111,23 @@ def build(
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
         _print_report(report, config)
+    _ping_hubs(config, report)
     if strict and report.skipped:
         sys.exit(EXIT_PROBLEMS)
+
+
+BUILD_PING_SECONDS = 5.0
+
+
+def _ping_hubs(config: Config, report: Any) -> None:
+    """Tell the WebSub hubs what this build changed before exiting, waiting at most
+    BUILD_PING_SECONDS: a hub that is down or slow costs that much, never the build."""
+    from aggregator.serve.websub import start_pinger
+
+    pinger = start_pinger(config)
+    if pinger is not None:
+        pinger.after_build(report)
+        pinger.close(wait=BUILD_PING_SECONDS)
 
 
 def _print_report(report: Any, config: Config) -> None:
@@ -231,6 +246,12 @@ interval_option = click.option(
     help="Seconds between rebuilds (overrides schedule.interval_seconds).",
 )
 
+watch_option = click.option(
+    "--no-watch",
+    is_flag=True,
+    help="Do not watch the content folder; rebuild on the interval only (overrides schedule.watch).",
+)
+
 
 @main.command()
 @common_options
@@ -242,6 +263,7 @@ interval_option = click.option(
 )
 @interval_option
 @click.option("--no-scheduler", is_flag=True, help="Only serve; another process rebuilds.")
+@watch_option
 def serve(
     config_path: Path | None,
     content: Path | None,
@@ -250,20 +272,32 @@ def serve(
     port: int | None,
     interval: int | None,
     no_scheduler: bool,
+    no_watch: bool,
 ) -> None:
     """Serve the feeds over HTTP and rebuild them on a schedule, until SIGTERM or Ctrl-C."""
-    config = load_cli_config(config_path, content, output, host=host, port=port, interval_seconds=interval)
+    config = load_cli_config(
+        config_path,
+        content,
+        output,
+        host=host,
+        port=port,
+        interval_seconds=interval,
+        watch=False if no_watch else None,
+    )
     _run_service(config, web=True, scheduler=not no_scheduler)
 
 
 @main.command()
 @common_options
 @interval_option
+@watch_option
 def scheduler(
-    config_path: Path | None, content: Path | None, output: Path | None, interval: int | None
+    config_path: Path | None, content: Path | None, output: Path | None, interval: int | None, no_watch: bool
 ) -> None:
     """Rebuild the feeds on a schedule without serving them (for split deployments)."""
-    config = load_cli_config(config_path, content, output, interval_seconds=interval)
+    config = load_cli_config(
+        config_path, content, output, interval_seconds=interval, watch=False if no_watch else None
+    )
     _run_service(config, web=False, scheduler=True)
 
 

@@ -16,22 +16,16 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from aggregator.configvalues import ConfigError, content_mode, hub_url, site_asset
 from aggregator.state.site import default_state_path
+
+__all__ = ["Config", "ConfigError", "FeedSpec", "StoryOptions", "load_config"]
 
 CONFIG_ENV = "AGGREGATOR_CONFIG"
 DEFAULT_CONFIG_PATH = Path("config/aggregator.yaml")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Slugs the service itself uses for other files or routes.
 RESERVED_SLUGS = frozenset({"index", "feeds", "healthz"})
-
-
-class ConfigError(ValueError):
-    """A config value is invalid; `key` is its dotted path."""
-
-    def __init__(self, key: str, reason: str) -> None:
-        super().__init__(f"config error: {key}: {reason}")
-        self.key = key
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -46,6 +40,7 @@ class FeedSpec:
     providers: tuple[str, ...] = ()  # provider names or domains, case-insensitive
     min_quality: int | None = None
     max_items: int | None = None
+    content: str | None = None  # "summary" or "full"; None follows feeds.content
 
 
 @dataclass(frozen=True)
@@ -79,6 +74,11 @@ class Config:
     port: int = 8080
     cache_max_age: int = 300
     stories: StoryOptions = field(default_factory=StoryOptions)
+    content_mode: str = "summary"  # feeds.content: "summary" or "full"
+    hubs: tuple[str, ...] = ()  # websub.hubs
+    site_icon: str = ""  # an absolute URL, or the absolute path of a file to publish
+    site_logo: str = ""
+    watch: bool = True  # schedule.watch
     source: str = "embedded defaults"  # where this config came from, for messages
 
     @property
@@ -147,12 +147,13 @@ def _yaml_reason(exc: yaml.YAMLError) -> str:
 
 
 _SECTIONS: dict[str, set[str]] = {
-    "site": {"title", "description", "base_url", "language"},
+    "site": {"title", "description", "base_url", "language", "icon", "logo"},
     "content": {"dir", "patterns", "max_file_bytes"},
     "output": {"dir"},
     "state": {"path"},
-    "feeds": {"max_items", "extra"},
-    "schedule": {"interval_seconds", "lock_timeout_seconds"},
+    "feeds": {"max_items", "extra", "content"},
+    "schedule": {"interval_seconds", "lock_timeout_seconds", "watch"},
+    "websub": {"hubs"},
     "server": {"host", "port", "cache_max_age"},
     "stories": {
         "headline_matching",
@@ -174,6 +175,7 @@ _FEED_KEYS = {
     "provider",
     "min_quality",
     "max_items",
+    "content",
 }
 
 
@@ -220,6 +222,12 @@ def config_from_mapping(data: Any, source: str = "mapping") -> Config:
     take("server", "host", "host", str)
     take("server", "port", "port", int)
     take("server", "cache_max_age", "cache_max_age", int)
+    take("feeds", "content", "content_mode", str)
+    take("schedule", "watch", "watch", bool)
+    take("websub", "hubs", "hubs", list, lambda v: tuple(_strings("websub.hubs", v)))
+    beside = Path(source).parent if source not in ("mapping", "embedded defaults") else Path()
+    for key in ("icon", "logo"):
+        take("site", key, f"site_{key}", str, lambda v, key=key: site_asset(f"site.{key}", v, beside))
 
     if "extra" in sections["feeds"]:
         extra = _expect("feeds.extra", sections["feeds"]["extra"], list)
@@ -330,6 +338,7 @@ def _feed_spec(index: int, item: Any) -> FeedSpec:
         providers=tuple(p.lower() for p in listed("providers", "provider")),
         min_quality=min_quality,
         max_items=max_items,
+        content=content_mode(f"{prefix}.content", item["content"]) if "content" in item else None,
     )
 
 
@@ -368,6 +377,9 @@ def _check(config: Config) -> None:
         raise ConfigError("server.port", "must be between 0 and 65535")
     if config.cache_max_age < 0:
         raise ConfigError("server.cache_max_age", "must not be negative")
+    content_mode("feeds.content", config.content_mode)
+    for index, hub in enumerate(config.hubs):
+        hub_url(f"websub.hubs[{index}]", hub)
     if config.output_dir.resolve() == config.content_dir.resolve():
         raise ConfigError("output.dir", "must not be the content folder")
     seen: set[str] = set()

@@ -258,7 +258,7 @@ def test_traversal_is_impossible(client, raw):
 
 def test_only_the_routes_exist(config):
     rules = sorted(rule.rule for rule in create_app(config).url_map.iter_rules())
-    assert rules == ["/", "/feeds.opml", "/feeds/<name>", "/healthz"]
+    assert rules == ["/", "/favicon.ico", "/feeds.opml", "/feeds/<name>", "/healthz"]
 
 
 def test_unknown_method_is_405_with_allow(client):

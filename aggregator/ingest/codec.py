@@ -59,6 +59,7 @@ def article_to_json(article: Article) -> str:
                 for r in article.related
             ],
             article.draft,
+            article.body,
         ]
     )
 
@@ -89,6 +90,7 @@ def article_from_json(text: str) -> Article:
         image,
         related,
         draft,
+        *rest,  # the body; absent in stores written before bodies were kept (re-parsed on upgrade)
     ) = json.loads(text)
     return Article(
         path=path,
@@ -120,4 +122,5 @@ def article_from_json(text: str) -> Article:
             for r in related
         ),
         draft=draft,
+        body=rest[0] if rest else "",
     )

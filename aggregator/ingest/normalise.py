@@ -18,7 +18,7 @@ from typing import Any
 from slugify import slugify
 
 from aggregator.ingest.frontmatter import ArticleError, read_front_matter
-from aggregator.ingest.text import plain_text
+from aggregator.ingest.text import plain_text, xml_safe
 from aggregator.ingest.urls import canonical_url, clean_url, host_of, without_tracking
 from aggregator.model import Article, Image, Provider, RelatedItem, Topic
 
@@ -29,6 +29,7 @@ MAX_NAME = 120
 MAX_TOPICS = 50
 MAX_RELATED = 100
 MAX_IMAGES = 10
+MAX_BODY = 200_000  # characters of Markdown kept; a longer body is cut at a line break
 _EARLIEST = dt.datetime(1990, 1, 1, tzinfo=UTC)  # older dates are implausible to feed validators
 _LATEST = dt.datetime(2199, 12, 31, tzinfo=UTC)
 
@@ -42,10 +43,14 @@ class ParseResult:
 # --- normalisation --------------------------------------------------------------------
 
 
-def parse_article(path: str, data: bytes, url_aliases: Mapping[str, str] | None = None) -> ParseResult:
-    """Turn one file's bytes into an Article, or raise ArticleError with the reason."""
-    metadata, _body, cleaned = read_front_matter(data)
-    result = article_from_metadata(path, metadata, url_aliases)
+def parse_article(
+    path: str, data: bytes, url_aliases: Mapping[str, str] | None = None, *, keep_body: bool = True
+) -> ParseResult:
+    """Turn one file's bytes into an Article, or raise ArticleError with the reason.
+
+    Without `keep_body` the Markdown body is dropped: no feed shows full content."""
+    metadata, body, cleaned = read_front_matter(data)
+    result = article_from_metadata(path, metadata, url_aliases, body if keep_body else "")
     if cleaned:
         note = "control characters that no feed may carry were removed"
         result = ParseResult(result.article, (*result.warnings, note))
@@ -53,7 +58,7 @@ def parse_article(path: str, data: bytes, url_aliases: Mapping[str, str] | None 
 
 
 def article_from_metadata(
-    path: str, meta: Mapping[str, Any], url_aliases: Mapping[str, str] | None = None
+    path: str, meta: Mapping[str, Any], url_aliases: Mapping[str, str] | None = None, body: str = ""
 ) -> ParseResult:
     warnings: list[str] = []
 
@@ -95,8 +100,19 @@ def article_from_metadata(
         image=_first_image(meta.get("images"), warnings),
         related=_related(meta.get("related"), aliases, warnings),
         draft=not _published_flag(meta.get("published", True), warnings),
+        body=_body(body) if body else "",
     )
     return ParseResult(article, tuple(warnings))
+
+
+def _body(body: str) -> str:
+    """The Markdown as kept: XML-safe, trimmed, bounded. Rendering waits for a feed that
+    shows full content, so a parse costs no more than a copy of the text."""
+    body = xml_safe(body).strip()
+    if len(body) > MAX_BODY:
+        cut = body.rfind("\n", 0, MAX_BODY)
+        body = body[: cut if cut > MAX_BODY // 2 else MAX_BODY]
+    return body
 
 
 def _is_scalar(value: object) -> bool:

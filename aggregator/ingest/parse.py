@@ -35,6 +35,7 @@ class ParseJob:
     max_bytes: int
     url_aliases: Mapping[str, str]
     now: dt.datetime  # decides 'ok' or 'scheduled' for future-dated articles
+    keep_body: bool = False  # only when some feed shows full content: bodies cost store space
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -66,7 +67,7 @@ def parse_entry(job: ParseJob, entry: FileEntry, known_hash: str | None, mtime_n
             None,
         )
     try:
-        result = parse_article(entry.path, data, job.url_aliases)
+        result = parse_article(entry.path, data, job.url_aliases, keep_body=job.keep_body)
     except ArticleError as exc:
         skipped = FileRecord(
             path=entry.path,

@@ -53,24 +53,43 @@ class RebuildJob:
     refuses to start a build once shutdown has begun.
     """
 
-    def __init__(self, config: Config, build: BuildFunction | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        build: BuildFunction | None = None,
+        on_report: Callable[[Any], None] | None = None,
+    ) -> None:
         self.config = config
         self._build = build
+        self._on_report = on_report  # after each successful build (the WebSub pings)
         self._state = threading.Lock()
         self._idle = threading.Event()
         self._idle.set()
         self._stopping = False
+        self._again = False
         self.runs = 0
 
     def __call__(self) -> None:
+        """One build; called while one runs (the watcher and the interval can meet), it
+        asks for one more after it instead, so no change waits for the next interval."""
         with self._state:
             if self._stopping:
                 return
+            if not self._idle.is_set():
+                self._again = True
+                return
             self._idle.clear()
         try:
-            self._run_once()
+            while True:
+                try:
+                    self._run_once()
+                finally:
+                    self.runs += 1
+                with self._state:
+                    if not self._again or self._stopping:
+                        break
+                    self._again = False
         finally:
-            self.runs += 1
             self._idle.set()
 
     def _run_once(self) -> None:
@@ -88,6 +107,11 @@ class RebuildJob:
         else:
             _log_problems(report)
             log.info("%s", report.summary_line())
+            if self._on_report is not None:
+                try:
+                    self._on_report(report)
+                except Exception:
+                    log.exception("after-build step failed")
             # When exactly the build held the lock, for untangling concurrent builds.
             started, finished = getattr(report, "started_at", None), getattr(report, "finished_at", None)
             if started and finished:

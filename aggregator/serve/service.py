@@ -23,6 +23,7 @@ from typing import Any
 
 from aggregator.config import Config
 from aggregator.serve.scheduler import BuildFunction, RebuildJob, create_scheduler
+from aggregator.serve.websub import start_pinger
 
 log = logging.getLogger("aggregator.service")  # a stable name: operators filter logs by it
 
@@ -69,10 +70,12 @@ def run_service(
     server = WebServer(config) if web else None
     job: RebuildJob | None = None
     sched = None
+    watcher = pinger = None
     clean = True
     try:
         if scheduler:
-            job = RebuildJob(config, build)
+            pinger = start_pinger(config)
+            job = RebuildJob(config, build, on_report=pinger.after_build if pinger else None)
             sched = create_scheduler(config, job)
             sched.start()
             log.info(
@@ -81,6 +84,11 @@ def run_service(
                 config.output_dir,
                 config.interval_seconds,
             )
+            if config.watch:
+                from aggregator.serve.watch import ContentWatcher
+
+                watcher = ContentWatcher(config.content_dir, config.patterns, job)
+                watcher.start()
         if on_ready:
             on_ready(server.urls[0] if server else None)
         if server:
@@ -89,8 +97,13 @@ def run_service(
             while not stop.wait(POLL_SECONDS):
                 pass
     finally:
+        deadline = time.monotonic() + shutdown_budget
+        if watcher is not None:
+            watcher.stop()
+        if pinger is not None:
+            pinger.close()  # queued pings are dropped; one in flight is abandoned with its thread
         if sched is not None and job is not None:
-            clean = _stop_scheduler(sched, job, time.monotonic() + shutdown_budget)
+            clean = _stop_scheduler(sched, job, deadline)
     log.info("stopped")
     return clean
 

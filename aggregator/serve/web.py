@@ -9,18 +9,23 @@ request always sees one whole version of a file, never a half-written one.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, redirect, request
 from werkzeug.exceptions import HTTPException, NotFound, RequestURITooLarge
 
 from aggregator.config import Config, load_config
+from aggregator.configvalues import ASSET_TYPES
+from aggregator.output.render.channel import asset_file
 from aggregator.output.render.links import MEDIA_TYPES as RENDERED_MEDIA_TYPES
+from aggregator.output.render.links import FeedLinks
 from aggregator.serve.filecache import Published, StaticFile
+from aggregator.serve.websub import read_counters
 
 log = logging.getLogger("aggregator.web")
 
@@ -32,6 +37,9 @@ MAX_URL_LENGTH = 8192
 
 # The published files' media types, as the renderers name them, with their charset.
 MEDIA_TYPES = {kind: f"{media_type}; charset=utf-8" for kind, media_type in RENDERED_MEDIA_TYPES.items()}
+MEDIA_TYPES.update(
+    {suffix[1:]: media_type for suffix, media_type in ASSET_TYPES.items()}
+)  # images: no charset
 
 # The index is ours and static: no scripts, nothing framed, nothing posted.
 INDEX_CSP = (
@@ -63,6 +71,10 @@ def create_app(config: Config | None = None) -> Flask:
     app.add_url_rule("/feeds.opml", "opml", _opml, methods=["GET"])
     app.add_url_rule("/feeds/<name>", "feed", _feed, methods=["GET"])
     app.add_url_rule("/healthz", "healthz", _healthz, methods=["GET"])
+    app.add_url_rule("/favicon.ico", "favicon", _favicon, methods=["GET"])
+    for which, value in (("icon", config.site_icon), ("logo", config.site_logo)):
+        if name := asset_file(value, which):
+            app.add_url_rule(f"/{name}", which, functools.partial(_serve, name, name.rsplit(".", 1)[1]))
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
     return app
@@ -91,7 +103,25 @@ def _feed(name: str) -> Response:
     match = FEED_FILE_RE.fullmatch(name)
     if match is None:
         raise NotFound()
-    return _serve(name, match["ext"])
+    response = _serve(name, match["ext"])
+    config: Config = current_app.config[CONFIG_KEY]
+    if config.hubs and response.status_code < 400:
+        # WebSub discovery (W3C WebSub 4): the hubs and the topic URL this response is for.
+        self_url = FeedLinks(config.base_url).feed(match["slug"], match["ext"])
+        links = [f'<{hub}>; rel="hub"' for hub in config.hubs] + [f'<{self_url}>; rel="self"']
+        response.headers["Link"] = ", ".join(links)
+    return response
+
+
+def _favicon() -> Response:
+    """The configured icon: the published copy of a file, or a redirect to its URL."""
+    config: Config = current_app.config[CONFIG_KEY]
+    name = asset_file(config.site_icon, "icon")
+    if name:
+        return _serve(name, name.rsplit(".", 1)[1])
+    if config.site_icon:
+        return redirect(config.site_icon, code=302)
+    raise NotFound()
 
 
 def _healthz() -> Response:
@@ -126,6 +156,8 @@ def _healthz() -> Response:
             "stale": _is_stale(last_success, config),
         }
         code = 200 if last_success is not None else 503
+    if config.hubs:  # pings never change the status: a hub being down is not ours to fix
+        body["websub"] = read_counters(config) or {"hubs": list(config.hubs), "sent": 0, "pending": 0}
     response = Response(
         json.dumps(body, indent=2) + "\n", status=code, content_type="application/json; charset=utf-8"
     )

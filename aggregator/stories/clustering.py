@@ -194,11 +194,13 @@ def describe_member(
         source = by_canonical[key][0]
         paths = tuple(a.path for a in by_canonical[key])
         default_reason, default_via = "file", ""
+        body = source.body
     else:
         article, index = related_info[key]
         source = article.related[index]
         paths = ()
         default_reason, default_via = "related", article.path
+        body = ""
     return Member(
         canonical=key,
         url=source.url,
@@ -212,6 +214,7 @@ def describe_member(
         paths=paths,
         reason=reason or default_reason,
         via=default_via if via is None else via,
+        body=body,
     )
 
 

@@ -7,11 +7,13 @@ import json
 from typing import Any
 
 from aggregator.model import Member, Story
+from aggregator.output.render.channel import Channel
 from aggregator.output.render.entry import distinct_updated, entry_html, iso
 from aggregator.output.render.links import FeedLinks, outlet_url
 from aggregator.selection.catalog import Feed
 
 VERSION = "https://jsonfeed.org/version/1.1"
+NO_EXTRAS = Channel()
 
 
 def _member(member: Member) -> dict[str, Any]:
@@ -26,13 +28,13 @@ def _member(member: Member) -> dict[str, Any]:
     return data
 
 
-def _item(story: Story, updated: dt.datetime) -> dict[str, Any]:
+def _item(story: Story, updated: dt.datetime, full: bool) -> dict[str, Any]:
     primary = story.primary
     item: dict[str, Any] = {
         "id": story.id,
         "url": primary.url,
         "title": primary.title,
-        "content_html": entry_html(story),
+        "content_html": entry_html(story, full),
         "summary": primary.excerpt or primary.title,
         "date_published": iso(story.published),
         "date_modified": iso(updated),
@@ -49,7 +51,15 @@ def _item(story: Story, updated: dt.datetime) -> dict[str, Any]:
     return item
 
 
-def render_json(feed: Feed, links: FeedLinks, site_title: str, language: str, fallback: dt.datetime) -> bytes:
+def render_json(
+    feed: Feed,
+    links: FeedLinks,
+    site_title: str,
+    language: str,
+    fallback: dt.datetime,
+    channel: Channel = NO_EXTRAS,
+) -> bytes:
+    full = channel.full_content
     document: dict[str, Any] = {
         "version": VERSION,
         "title": feed.title,
@@ -58,8 +68,16 @@ def render_json(feed: Feed, links: FeedLinks, site_title: str, language: str, fa
         "description": feed.description,
         "language": language,
         "authors": [{"name": site_title, "url": links.home}],
-        "items": [_item(s, u) for s, u in zip(feed.stories, distinct_updated(feed.stories), strict=True)],
     }
+    # JSON Feed's `icon` is the large picture (the logo) and `favicon` the small one.
+    if channel.logo or channel.icon:
+        document["icon"] = channel.logo or channel.icon
+    if channel.icon:
+        document["favicon"] = channel.icon
+    if channel.hubs:
+        document["hubs"] = [{"type": "WebSub", "url": hub} for hub in channel.hubs]
+    stories = feed.stories
+    document["items"] = [_item(s, u, full) for s, u in zip(stories, distinct_updated(stories), strict=True)]
     # Compact separators keep to json's C encoder (indent=... runs the pure-Python one).
     return (json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
