@@ -76,6 +76,7 @@ class Config:
     host: str = "127.0.0.1"
     port: int = 8080
     cache_max_age: int = 300
+    metrics: bool = True  # Prometheus metrics at /metrics
     stories: StoryOptions = field(default_factory=StoryOptions)
     source: str = "embedded defaults"  # where this config came from, for messages
 
@@ -144,7 +145,7 @@ _SECTIONS: dict[str, set[str]] = {
     "state": {"path"},
     "feeds": {"max_items", "extra"},
     "schedule": {"interval_seconds", "lock_timeout_seconds"},
-    "server": {"host", "port", "cache_max_age"},
+    "server": {"host", "port", "cache_max_age", "metrics"},
     "stories": {
         "headline_matching",
         "headline_threshold",
@@ -211,6 +212,7 @@ def config_from_mapping(data: Any, source: str = "mapping") -> Config:
     take("server", "host", "host", str)
     take("server", "port", "port", int)
     take("server", "cache_max_age", "cache_max_age", int)
+    take("server", "metrics", "metrics", bool)
 
     if "extra" in sections["feeds"]:
         extra = _expect("feeds.extra", sections["feeds"]["extra"], list)
