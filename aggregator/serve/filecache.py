@@ -1,10 +1,11 @@
 """Reading published files for the web app, with their validators and gzip form.
 
 A build replaces each output file with os.replace, so a file's inode never changes
-content once it has a name. Opening the file and then asking the open descriptor for
-its inode, mtime and size therefore identifies exactly the bytes we read: that tuple
-keys a small cache, so hashing and compressing happen once per version of a file,
-while a new version is seen by the first request after the rename.
+content once it has a name. Its inode, mtime and size therefore identify exactly one
+version of its bytes: that tuple keys a small cache, so a request for a version already
+read costs one stat, hashing and compressing happen once per version, and a new version
+is seen by the first request after the rename. A version not yet cached is opened, and
+the open descriptor's own fstat keys what was read.
 """
 
 from __future__ import annotations

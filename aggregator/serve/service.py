@@ -1,11 +1,12 @@
 """The long-running processes: web server and/or scheduler, and their clean shutdown.
 
-`aggregator serve` runs both in one process on waitress; `aggregator scheduler` runs
-only the scheduler. Either stops on SIGTERM or SIGINT: no new build starts, the web
-server stops accepting and finishes the responses in flight, a build in flight gets
-until the deadline to finish, and the process exits 0 within SHUTDOWN_SECONDS. A
-build that would overrun is abandoned; its files are written to temporary names and
-renamed into place, so the output folder keeps only whole files either way.
+`aggregator serve` is a supervising process that runs the scheduler itself and the web
+server (granian with its worker processes, webserver.py) as its child; `aggregator
+scheduler` runs only the scheduler. Either stops on SIGTERM or SIGINT: no new build
+starts, the web server finishes the responses in flight, a build in flight gets until
+the deadline to finish, and the process exits 0 within SHUTDOWN_SECONDS. A build that
+would overrun is abandoned; its files are written to temporary names and renamed into
+place, so the output folder keeps only whole files either way.
 """
 
 from __future__ import annotations
