@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import shutil
 from pathlib import Path
 
 from flask import Flask
@@ -65,6 +66,7 @@ def main() -> None:
     from granian.http import HTTP1Settings
     from granian.log import LogLevels
 
+    supervisor = os.getppid()
     _die_with_parent()
     config = runtime_config()
     Granian(
@@ -86,6 +88,8 @@ def main() -> None:
         log_dictconfig=dictconfig(os.environ.get(LOG_FORMAT_ENV) or "text"),
         workers_kill_timeout=WORKER_KILL_SECONDS,
     ).serve()
+    if os.getppid() != supervisor:  # killed outright, it could not remove its runtime folder
+        shutil.rmtree(os.environ[RUNTIME_ENV], ignore_errors=True)
 
 
 def _die_with_parent() -> None:
