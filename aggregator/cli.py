@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -64,6 +65,15 @@ def load_cli_config(
         sys.exit(EXIT_USAGE)
 
 
+log_format_option = click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Log lines on stderr as text, or as one JSON object a line (for log shippers).",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="aggregator")
 def main() -> None:
@@ -75,6 +85,7 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Exit 1 if any file was skipped.")
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON on stdout.")
 @click.option("--full", is_flag=True, help="Re-read and re-render everything, ignoring the manifest.")
+@log_format_option
 def build(
     config_path: Path | None,
     content: Path | None,
@@ -82,34 +93,44 @@ def build(
     strict: bool,
     as_json: bool,
     full: bool,
+    log_format: str,
 ) -> None:
-    """Rebuild the feeds now (waits for a build already running)."""
+    """Rebuild the feeds now (waits for a build already running).
+
+    With --log-format json the report is logged on stderr as JSON lines (one per
+    problem, then the build's line with its counts) instead of printed as text.
+    """
     from aggregator.build import run_build
     from aggregator.report import BuildError, BuildLockTimeout
 
     config = load_cli_config(config_path, content, output)
+    say = _teller(log_format)
 
     def waiting() -> None:
-        click.echo(
+        say(
             f"aggregator: another build is running; waiting up to "
             f"{config.lock_timeout_seconds:g} s for it to finish",
-            err=True,
+            logging.INFO,
         )
 
     try:
         report = run_build(config, full=full, on_wait=waiting)
     except BuildLockTimeout as exc:
-        click.echo(f"aggregator: {exc}; not built", err=True)
+        say(f"aggregator: {exc}; not built")
         sys.exit(EXIT_PROBLEMS)
     except BuildError as exc:
-        click.echo(f"aggregator: {exc}", err=True)
+        say(f"aggregator: {exc}")
         sys.exit(EXIT_USAGE)
     except OSError as exc:
-        click.echo(f"aggregator: build failed: {exc}; the published feeds are unchanged", err=True)
+        say(f"aggregator: build failed: {exc}; the published feeds are unchanged")
         sys.exit(EXIT_PROBLEMS)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
-    else:
+    if log_format == "json":
+        from aggregator.serve.scheduler import log_report
+
+        log_report(report, logging.getLogger("aggregator.build"), only_new=False)
+    elif not as_json:
         _print_report(report, config)
     _ping_hubs(config, report)
     if strict and report.skipped:
@@ -128,6 +149,17 @@ def _ping_hubs(config: Config, report: Any) -> None:
     if pinger is not None:
         pinger.after_build(report)
         pinger.close(wait=BUILD_PING_SECONDS)
+
+
+def _teller(log_format: str) -> Callable[..., None]:
+    """How a command reports on stderr: a plain line, or a JSON log line."""
+    if log_format != "json":
+        return lambda message, level=logging.ERROR: click.echo(message, err=True)
+    from aggregator.logs import configure_logging
+
+    configure_logging("json")
+    logger = logging.getLogger("aggregator.build")
+    return lambda message, level=logging.ERROR: logger.log(level, "%s", message.removeprefix("aggregator: "))
 
 
 def _print_report(report: Any, config: Config) -> None:
@@ -264,6 +296,7 @@ watch_option = click.option(
 @interval_option
 @click.option("--no-scheduler", is_flag=True, help="Only serve; another process rebuilds.")
 @watch_option
+@log_format_option
 def serve(
     config_path: Path | None,
     content: Path | None,
@@ -273,6 +306,7 @@ def serve(
     interval: int | None,
     no_scheduler: bool,
     no_watch: bool,
+    log_format: str,
 ) -> None:
     """Serve the feeds over HTTP and rebuild them on a schedule, until SIGTERM or Ctrl-C."""
     config = load_cli_config(
@@ -284,36 +318,47 @@ def serve(
         interval_seconds=interval,
         watch=False if no_watch else None,
     )
-    _run_service(config, web=True, scheduler=not no_scheduler)
+    _run_service(config, web=True, scheduler=not no_scheduler, log_format=log_format)
 
 
 @main.command()
 @common_options
 @interval_option
 @watch_option
+@log_format_option
 def scheduler(
-    config_path: Path | None, content: Path | None, output: Path | None, interval: int | None, no_watch: bool
+    config_path: Path | None,
+    content: Path | None,
+    output: Path | None,
+    interval: int | None,
+    no_watch: bool,
+    log_format: str,
 ) -> None:
     """Rebuild the feeds on a schedule without serving them (for split deployments)."""
     config = load_cli_config(
         config_path, content, output, interval_seconds=interval, watch=False if no_watch else None
     )
-    _run_service(config, web=False, scheduler=True)
+    _run_service(config, web=False, scheduler=True, log_format=log_format)
 
 
-def _run_service(config: Config, *, web: bool, scheduler: bool) -> None:
-    from aggregator.serve.service import configure_logging, exit_now, run_service
+def _run_service(config: Config, *, web: bool, scheduler: bool, log_format: str) -> None:
+    from aggregator.logs import configure_logging
+    from aggregator.serve.service import exit_now, run_service
+    from aggregator.serve.webserver import WebServerFailed
 
     if scheduler and not config.content_dir.is_dir():
         click.echo(f"aggregator: content folder not found: {config.content_dir}", err=True)
         sys.exit(EXIT_USAGE)
-    configure_logging()
+    configure_logging(log_format)
     try:
-        clean = run_service(config, web=web, scheduler=scheduler)
+        clean = run_service(config, web=web, scheduler=scheduler, log_format=log_format)
     except OSError as exc:  # the address is taken or not ours to bind
         reason = exc.strerror or exc
         click.echo(f"aggregator: cannot listen on {config.host}:{config.port}: {reason}", err=True)
         sys.exit(EXIT_PROBLEMS)
+    except WebServerFailed as exc:
+        logging.getLogger("aggregator.service").error("%s", exc)
+        exit_now(EXIT_PROBLEMS)
     if not clean:
         exit_now(0)  # a build overran the shutdown deadline; its thread must not hold up the exit
 

@@ -73,6 +73,7 @@ class Config:
     host: str = "127.0.0.1"
     port: int = 8080
     cache_max_age: int = 300
+    metrics: bool = True  # Prometheus metrics at /metrics
     stories: StoryOptions = field(default_factory=StoryOptions)
     content_mode: str = "summary"  # feeds.content: "summary" or "full"
     hubs: tuple[str, ...] = ()  # websub.hubs
@@ -154,7 +155,7 @@ _SECTIONS: dict[str, set[str]] = {
     "feeds": {"max_items", "extra", "content"},
     "schedule": {"interval_seconds", "lock_timeout_seconds", "watch"},
     "websub": {"hubs"},
-    "server": {"host", "port", "cache_max_age"},
+    "server": {"host", "port", "cache_max_age", "metrics"},
     "stories": {
         "headline_matching",
         "headline_threshold",
@@ -228,6 +229,7 @@ def config_from_mapping(data: Any, source: str = "mapping") -> Config:
     beside = Path(source).parent if source not in ("mapping", "embedded defaults") else Path()
     for key in ("icon", "logo"):
         take("site", key, f"site_{key}", str, lambda v, key=key: site_asset(f"site.{key}", v, beside))
+    take("server", "metrics", "metrics", bool)
 
     if "extra" in sections["feeds"]:
         extra = _expect("feeds.extra", sections["feeds"]["extra"], list)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import os
@@ -258,7 +259,9 @@ def test_traversal_is_impossible(client, raw):
 
 def test_only_the_routes_exist(config):
     rules = sorted(rule.rule for rule in create_app(config).url_map.iter_rules())
-    assert rules == ["/", "/favicon.ico", "/feeds.opml", "/feeds/<name>", "/healthz"]
+    assert rules == ["/", "/favicon.ico", "/feeds.opml", "/feeds/<name>", "/healthz", "/metrics"]
+    without_metrics = create_app(dataclasses.replace(config, metrics=False))
+    assert "/metrics" not in {rule.rule for rule in without_metrics.url_map.iter_rules()}
 
 
 def test_unknown_method_is_405_with_allow(client):
