@@ -26,7 +26,16 @@ from aggregator.ingest.scan import FileEntry, scan
 from aggregator.model import FileRecord
 from aggregator.output.files import render_outputs
 from aggregator.output.publish import LocalFolder, Publisher, write_atomic
-from aggregator.report import BuildError, BuildLockTimeout, BuildReport, Problem, now_utc, stamp
+from aggregator.report import (
+    BuildError,
+    BuildLockTimeout,
+    BuildReport,
+    Problem,
+    ProgressCallback,
+    ProgressWatcher,
+    now_utc,
+    stamp,
+)
 from aggregator.runtime import gc_paused
 from aggregator.state.opening import open_store
 from aggregator.state.store import StateStore
@@ -52,8 +61,12 @@ def run_build(
     full: bool = False,
     lock_timeout: float | None = None,
     on_wait: Callable[[], None] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> BuildReport:
-    """Run one rebuild under the cross-process build lock and record its status."""
+    """Run one rebuild under the cross-process build lock and record its status.
+
+    `progress`, if given, is told the phase and the files parsed as the build goes
+    (`Progress`), a few times a second at most."""
     config.state_path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(config.lock_path))
     timeout = config.lock_timeout_seconds if lock_timeout is None else lock_timeout
@@ -72,7 +85,7 @@ def run_build(
         started = now_utc()
         try:
             with gc_paused():
-                report = build_once(config, full=full)
+                report = build_once(config, full=full, progress=progress)
         except Exception as exc:
             _write_status(config, "error", started, None, str(exc))
             raise
@@ -127,15 +140,20 @@ def _config_fingerprint(config: Config) -> str:
 
 def _parse_fingerprint(config: Config) -> str:
     """What decides how a file parses: a change means every file is parsed again."""
-    relevant = (sorted(config.stories.url_aliases.items()), config.max_file_bytes, "articles-v1")
+    # The version names what a parse stores: v2 added the markup-removed warning.
+    relevant = (sorted(config.stories.url_aliases.items()), config.max_file_bytes, "articles-v2")
     return hashlib.blake2b(json.dumps(relevant).encode(), digest_size=16).hexdigest()
 
 
-def build_once(config: Config, *, full: bool = False) -> BuildReport:
+def build_once(
+    config: Config, *, full: bool = False, progress: ProgressCallback | None = None
+) -> BuildReport:
     """The pipeline itself, without the lock (callers hold it)."""
     clock = time.perf_counter()
     now = now_utc()
     report = BuildReport(started_at=now)
+    watch = ProgressWatcher(progress, clock)
+    watch.enter("scan")
     try:
         scanned = scan(config.content_dir, config.patterns)
     except (FileNotFoundError, NotADirectoryError) as exc:
@@ -174,7 +192,8 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
         with store.transaction():
             if reparse_all:
                 store.defer_file_indexes()  # every row is rewritten; apply_full rebuilds them
-            changes = _read_changes(config, store, to_check, removed, due, now, reparse_all)
+            watch.enter("parse", len(to_check))
+            changes = _read_changes(config, store, to_check, removed, due, now, reparse_all, watch)
             mark = report.lap("parse", mark)
             report.parsed = changes.parsed
             report.files_changed = len(changes.fresh)
@@ -183,6 +202,7 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
             store.touch_files(changes.touched)
             store.delete_files(removed)
             mark = report.lap("store_files", mark)
+            watch.enter("stories")
 
             with contextlib.ExitStack() as loading:  # a full pass's bulk load, until published
                 outcome = None
@@ -196,6 +216,7 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
                     visible = [a for a in articles.values() if a is not None]
                     outcome = apply_full(store, config, visible, now, loading)
                 mark = report.lap("stories", mark)
+                watch.enter("render")
                 source = outcome.snapshot or StoredFeeds(store, now, article_from_json)
                 files, expected, infos = render_outputs(
                     source,
@@ -206,6 +227,7 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
                     store.created(),
                 )
                 mark = report.lap("render", mark)
+                watch.enter("publish")
                 published = publisher.publish(files, expected)
             sizes = {name: published_sizes[name] for name in expected if name in published_sizes}
             sizes.update({name: len(data) for name, data in files.items()})
@@ -274,6 +296,7 @@ def _read_changes(
     due: list[str],
     now: dt.datetime,
     reparse_all: bool,
+    watch: ProgressWatcher,
 ) -> _Changes:
     """Read what the stat says may have changed; keep what really did."""
     from aggregator.ingest.codec import article_from_json
@@ -292,7 +315,10 @@ def _read_changes(
         work.append((entry, old.hash if old and old.size >= 0 else None, mtime))
     gone: list[str] = []
     pending: list[FileRecord] = []
-    for (entry, _hash, _mtime), parsed in zip(work, parse_entries(job, work), strict=True):
+    for done, ((entry, _hash, _mtime), parsed) in enumerate(
+        zip(work, parse_entries(job, work), strict=True), start=1
+    ):
+        watch.parsed(done)
         if parsed is None:
             gone.append(entry.path)
         elif parsed.record.status == "same":
