@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +30,32 @@ JOB_ID = "rebuild"
 SCHEDULED_LOCK_TIMEOUT = 1.0
 
 BuildFunction = Callable[..., Any]
+PROGRESS_LOG_SECONDS = 10.0  # a long build logs where it is at most this often
+
+
+class ProgressLog:
+    """A build's progress observer for the daemon: one log line at most every
+    `interval` seconds, the first after `interval` seconds, so short builds log none."""
+
+    def __init__(self, interval: float = PROGRESS_LOG_SECONDS, clock: Callable[[], float] = time.monotonic):
+        self.interval, self.clock = interval, clock
+        self.next_at = clock() + interval
+
+    def __call__(self, progress: Any) -> None:
+        now = self.clock()
+        if now < self.next_at:
+            return
+        self.next_at = now + self.interval
+        if progress.phase == "parse" and progress.total:
+            log.info(
+                "build in progress: parsing, %d of %d files (%.0f files/s), %.0f s so far",
+                progress.done,
+                progress.total,
+                progress.rate(),
+                progress.elapsed,
+            )
+        else:
+            log.info("build in progress: %s, %.0f s so far", progress.phase, progress.elapsed)
 
 
 def misfire_grace_seconds(interval_seconds: int) -> int:
@@ -78,7 +105,9 @@ class RebuildJob:
 
         build = self._build or _default_build()
         try:
-            report = build(self.config, lock_timeout=lock_timeout_for_schedule(self.config))
+            report = build(
+                self.config, lock_timeout=lock_timeout_for_schedule(self.config), progress=ProgressLog()
+            )
         except BuildLockTimeout:
             log.info("scheduled build skipped: another process is building (lock %s)", self.config.lock_path)
         except BuildError as exc:
