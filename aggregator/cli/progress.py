@@ -40,9 +40,7 @@ class TerminalProgress:
         if self.bar is None:
             if progress.elapsed < self.delay:
                 return
-            from tqdm import tqdm
-
-            self.bar = tqdm(
+            self.bar = _bar_class()(
                 total=progress.total or None,
                 initial=progress.done,
                 unit=" files",
@@ -63,3 +61,14 @@ class TerminalProgress:
         if self.bar is not None:
             self.bar.close()
             self.bar = None
+
+
+def _bar_class() -> type:
+    """tqdm without its monitor thread: a running thread would make the parse pool start
+    its workers by forkserver, which is slower than fork (see `ingest.parse`)."""
+    from tqdm import tqdm
+
+    class Bar(tqdm):  # type: ignore[misc]
+        monitor_interval = 0
+
+    return Bar

@@ -80,9 +80,15 @@ class RebuildJob:
     refuses to start a build once shutdown has begun.
     """
 
-    def __init__(self, config: Config, build: BuildFunction | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        build: BuildFunction | None = None,
+        progress_interval: float = PROGRESS_LOG_SECONDS,
+    ) -> None:
         self.config = config
         self._build = build
+        self.progress_interval = progress_interval
         self._state = threading.Lock()
         self._idle = threading.Event()
         self._idle.set()
@@ -106,7 +112,9 @@ class RebuildJob:
         build = self._build or _default_build()
         try:
             report = build(
-                self.config, lock_timeout=lock_timeout_for_schedule(self.config), progress=ProgressLog()
+                self.config,
+                lock_timeout=lock_timeout_for_schedule(self.config),
+                progress=ProgressLog(self.progress_interval),
             )
         except BuildLockTimeout:
             log.info("scheduled build skipped: another process is building (lock %s)", self.config.lock_path)
