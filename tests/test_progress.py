@@ -39,6 +39,7 @@ def big_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def command(content: Path, tmp_path: Path, *extra: str) -> list[str]:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     config = tmp_path / "aggregator.yaml"
     config.write_text(f"state:\n  path: {tmp_path / 'state.sqlite3'}\n", encoding="utf-8")
     return [
