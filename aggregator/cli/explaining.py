@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from aggregator.cli.app import EXIT_USAGE, common_options, fail, load_cli_config, main
+from aggregator.report import plural
 
 
 @main.command()
@@ -47,7 +48,7 @@ def explain(
 
 def _print_story(story: dict[str, Any]) -> None:
     click.echo(f"story {story['story']}: {story['title']}")
-    click.echo(f"  {len(story['members'])} member(s); primary {story['primary']}")
+    click.echo(f"  {plural(len(story['members']), 'member')}; primary {story['primary']}")
     for member in story["members"]:
         mark = "*" if member["primary"] else "-"
         files = f" ({', '.join(member['files'])})" if member["files"] else " (a related entry only)"
@@ -82,18 +83,18 @@ def _print_pair(pair: dict[str, Any]) -> None:
     hours = "undated" if heads["hours_apart"] is None else f"{heads['hours_apart']:g} h apart"
     click.echo(
         f"  headlines: score {heads['score']:.3f} (threshold {heads['threshold']:g}), "
-        f"{len(heads['shared'])} shared word(s) (minimum {heads['min_shared']}): "
+        f"{plural(len(heads['shared']), 'shared word')} (minimum {heads['min_shared']}): "
         f"{' '.join(heads['shared']) or '-'}; {hours} (window {heads['window_hours']:g} h)"
     )
     if pair["same_story"]:
         _print_story(pair["story"])
         return
     setting = f" [{pair['setting']}]" if pair["setting"] else ""
-    click.echo(f"  kept apart by {pair['rule'] or 'other evidence'}: {pair['explanation']}{setting}")
+    click.echo(f"  kept apart ({pair['rule'] or 'other evidence'}): {pair['explanation']}{setting}")
     guard = pair.get("guard") or {}
     if guard.get("guard") == "anchor":
         click.echo(
-            f"  {guard['member']} shares {len(guard['shared'])} word(s) with the anchor "
+            f"  {guard['member']} shares {plural(len(guard['shared']), 'word')} with the anchor "
             f"{guard['anchor']} ({' '.join(guard['shared']) or '-'}); needs {guard['needed']}"
         )
     elif guard.get("guard") == "size_cap":
