@@ -63,10 +63,15 @@ def plain_text_noting(value: object, max_length: int) -> tuple[str, bool]:
     text = value if isinstance(value, str) else str(value)
     if not _needs_work(text):
         return truncate(text, max_length), False
-    return _plain_text_full(text, max_length)
+    return _cleaned(text, max_length)
 
 
-def _plain_text_full(text: str, max_length: int) -> tuple[str, bool]:
+def _plain_text_full(text: str, max_length: int) -> str:
+    """The general case of `plain_text`."""
+    return _cleaned(text, max_length)[0]
+
+
+def _cleaned(text: str, max_length: int) -> tuple[str, bool]:
     """The general case of `plain_text_noting`."""
     text = xml_safe(text)
     removed = False
