@@ -28,7 +28,16 @@ from aggregator.ingest.scan import FileEntry, scan
 from aggregator.model import FileRecord
 from aggregator.output.files import render_outputs
 from aggregator.output.publish import LocalFolder, Publisher, write_atomic
-from aggregator.report import BuildError, BuildLockTimeout, BuildReport, Problem, now_utc, stamp
+from aggregator.report import (
+    BuildError,
+    BuildLockTimeout,
+    BuildReport,
+    Problem,
+    ProgressCallback,
+    ProgressWatcher,
+    now_utc,
+    stamp,
+)
 from aggregator.runtime import gc_paused
 from aggregator.state.opening import open_store, set_aside_if_damaged
 from aggregator.state.store import StateStore
@@ -54,8 +63,12 @@ def run_build(
     full: bool = False,
     lock_timeout: float | None = None,
     on_wait: Callable[[], None] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> BuildReport:
-    """Run one rebuild under the cross-process build lock and record its status."""
+    """Run one rebuild under the cross-process build lock and record its status.
+
+    `progress`, if given, is told the phase and the files parsed as the build goes
+    (`Progress`), a few times a second at most."""
     config.state_path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(config.lock_path))
     timeout = config.lock_timeout_seconds if lock_timeout is None else lock_timeout
@@ -75,11 +88,11 @@ def run_build(
         try:
             with gc_paused():
                 try:
-                    report = build_once(config, full=full)
+                    report = build_once(config, full=full, progress=progress)
                 except sqlite3.DatabaseError as exc:
                     if not set_aside_if_damaged(config.state_path, exc):
                         raise
-                    report = build_once(config, full=full)  # as a first build
+                    report = build_once(config, full=full, progress=progress)  # as a first build
         except Exception as exc:
             _write_status(config, "error", started, None, str(exc))
             raise
@@ -149,7 +162,7 @@ def _parse_fingerprint(config: Config) -> str:
     relevant = (
         sorted(config.stories.url_aliases.items()),
         config.max_file_bytes,
-        "articles-v3",  # v2: links stored without tracking parameters; v3: the codec carries the body
+        "articles-v4",  # v2: links without tracking parameters; v3: the body; v4: markup warnings
         keeps_bodies(config),  # switching full content on or off re-reads every file
     )
     return hashlib.blake2b(json.dumps(relevant).encode(), digest_size=16).hexdigest()
@@ -160,11 +173,15 @@ def keeps_bodies(config: Config) -> bool:
     return config.content_mode == "full" or any(spec.content == "full" for spec in config.extra_feeds)
 
 
-def build_once(config: Config, *, full: bool = False) -> BuildReport:
+def build_once(
+    config: Config, *, full: bool = False, progress: ProgressCallback | None = None
+) -> BuildReport:
     """The pipeline itself, without the lock (callers hold it)."""
     clock = time.perf_counter()
     now = now_utc()
     report = BuildReport(started_at=now)
+    watch = ProgressWatcher(progress, clock)
+    watch.enter("scan")
     try:
         scanned = scan(config.content_dir, config.patterns)
     except (FileNotFoundError, NotADirectoryError) as exc:
@@ -203,7 +220,8 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
         with store.transaction():
             if reparse_all:
                 store.defer_file_indexes()  # every row is rewritten; apply_full rebuilds them
-            changes = _read_changes(config, store, to_check, removed, due, now, reparse_all)
+            watch.enter("parse", len(to_check))
+            changes = _read_changes(config, store, to_check, removed, due, now, reparse_all, watch)
             mark = report.lap("parse", mark)
             report.parsed = changes.parsed
             report.files_changed = len(changes.fresh)
@@ -212,6 +230,7 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
             store.touch_files(changes.touched)
             store.delete_files(removed)
             mark = report.lap("store_files", mark)
+            watch.enter("stories")
 
             with contextlib.ExitStack() as loading:  # a full pass's bulk load, until published
                 outcome = None
@@ -225,6 +244,7 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
                     visible = [a for a in articles.values() if a is not None]
                     outcome = apply_full(store, config, visible, now, loading)
                 mark = report.lap("stories", mark)
+                watch.enter("render")
                 source = outcome.snapshot or StoredFeeds(store, now, article_from_json)
                 files, expected, infos = render_outputs(
                     source,
@@ -235,6 +255,7 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
                     store.created(),
                 )
                 mark = report.lap("render", mark)
+                watch.enter("publish")
                 published = publisher.publish(files, expected)
             sizes = {name: published_sizes[name] for name in expected if name in published_sizes}
             sizes.update({name: len(data) for name, data in files.items()})
@@ -316,6 +337,7 @@ def _read_changes(
     due: list[str],
     now: dt.datetime,
     reparse_all: bool,
+    watch: ProgressWatcher,
 ) -> _Changes:
     """Read what the stat says may have changed; keep what really did."""
     from aggregator.ingest.codec import article_from_json
@@ -336,7 +358,10 @@ def _read_changes(
         work.append((entry, old.hash if old and old.size >= 0 else None, mtime))
     gone: list[str] = []
     pending: list[FileRecord] = []
-    for (entry, _hash, _mtime), parsed in zip(work, parse_entries(job, work), strict=True):
+    for done, ((entry, _hash, _mtime), parsed) in enumerate(
+        zip(work, parse_entries(job, work), strict=True), start=1
+    ):
+        watch.parsed(done)
         if parsed is None:
             gone.append(entry.path)
         elif parsed.record.status == "same":

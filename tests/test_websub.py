@@ -87,7 +87,7 @@ def test_a_hub_that_is_down_neither_fails_nor_holds_up_the_build(ws: Workspace, 
 def test_failed_pings_are_retried_with_backoff(tmp_path: Path) -> None:
     flaky = Hub("fail", failures=2)
     try:
-        config = load_config(None).with_overrides(state_path=tmp_path / "s.sqlite3", hubs=(flaky.url,))
+        config = load_config(None).with_overrides(state_setting=tmp_path / "s.sqlite3", hubs=(flaky.url,))
         pinger = websub.Pinger(config, delays=(0.2, 0.4, 0.8)).start()
         started = time.monotonic()
         pinger.submit([BASE + "feeds/ai.atom"])
@@ -103,7 +103,7 @@ def test_failed_pings_are_retried_with_backoff(tmp_path: Path) -> None:
 
 def test_the_queue_is_bounded(tmp_path: Path) -> None:
     config = load_config(None).with_overrides(
-        state_path=tmp_path / "s.sqlite3", hubs=("http://127.0.0.1:9/",)
+        state_setting=tmp_path / "s.sqlite3", hubs=("http://127.0.0.1:9/",)
     )
     pinger = websub.Pinger(config, limit=3)  # not started: nothing is sent
     assert pinger.submit([f"{BASE}feeds/t{i}.atom" for i in range(5)]) == 5

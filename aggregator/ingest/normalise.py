@@ -18,7 +18,7 @@ from typing import Any
 from slugify import slugify
 
 from aggregator.ingest.frontmatter import ArticleError, read_front_matter
-from aggregator.ingest.text import plain_text, xml_safe
+from aggregator.ingest.text import plain_text, plain_text_noting, xml_safe
 from aggregator.ingest.urls import canonical_url, clean_url, host_of, without_tracking
 from aggregator.model import Article, Image, Provider, RelatedItem, Topic
 
@@ -61,13 +61,14 @@ def article_from_metadata(
     path: str, meta: Mapping[str, Any], url_aliases: Mapping[str, str] | None = None, body: str = ""
 ) -> ParseResult:
     warnings: list[str] = []
+    marked: list[str] = []  # the text fields markup was removed from
 
     title_raw = meta.get("title")
     if title_raw is None:
         raise ArticleError("missing required field 'title'")
     if not _is_scalar(title_raw):
         raise ArticleError(f"'title' must be text, got {_kind(title_raw)}")
-    title = plain_text(title_raw, MAX_TITLE)
+    title = _text(title_raw, MAX_TITLE, "title", marked)
     if not title:
         raise ArticleError("'title' is empty")
 
@@ -87,7 +88,9 @@ def article_from_metadata(
         published=published,
         updated=updated,
         provider=provider,
-        excerpt=plain_text(meta.get("excerpt"), MAX_EXCERPT) if _is_scalar(meta.get("excerpt")) else "",
+        excerpt=_text(meta.get("excerpt"), MAX_EXCERPT, "excerpt", marked)
+        if _is_scalar(meta.get("excerpt"))
+        else "",
         category=plain_text(meta.get("category"), MAX_NAME).lower()
         if _is_scalar(meta.get("category"))
         else "",
@@ -98,10 +101,13 @@ def article_from_metadata(
         heat=_score(meta, "heat", warnings),
         topics=_topics(meta.get("topics"), warnings),
         image=_first_image(meta.get("images"), warnings),
-        related=_related(meta.get("related"), aliases, warnings),
+        related=_related(meta.get("related"), aliases, warnings, marked),
         draft=not _published_flag(meta.get("published", True), warnings),
         body=_body(body) if body else "",
     )
+    if marked:
+        fields = ", ".join(dict.fromkeys(marked))
+        warnings.append(f"markup removed from title/excerpt ({fields}); shown as plain text")
     return ParseResult(article, tuple(warnings))
 
 
@@ -113,6 +119,14 @@ def _body(body: str) -> str:
         cut = body.rfind("\n", 0, MAX_BODY)
         body = body[: cut if cut > MAX_BODY // 2 else MAX_BODY]
     return body
+
+
+def _text(value: object, max_length: int, name: str, marked: list[str]) -> str:
+    """`plain_text`, noting `name` in `marked` if markup had to be removed."""
+    text, removed = plain_text_noting(value, max_length)
+    if removed:
+        marked.append(name)
+    return text
 
 
 def _is_scalar(value: object) -> bool:
@@ -301,7 +315,9 @@ def _dimension(value: object) -> int | None:
     return value if 0 < value <= 100_000 else None
 
 
-def _related(value: object, aliases: Mapping[str, str], warnings: list[str]) -> tuple[RelatedItem, ...]:
+def _related(
+    value: object, aliases: Mapping[str, str], warnings: list[str], marked: list[str]
+) -> tuple[RelatedItem, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
@@ -319,7 +335,11 @@ def _related(value: object, aliases: Mapping[str, str], warnings: list[str]) -> 
             continue
         url = clean_url(entry.get("webUrl") or entry.get("originalUrl") or entry.get("url"))
         url = without_tracking(url) if url else None
-        title = plain_text(entry.get("title"), MAX_TITLE) if _is_scalar(entry.get("title")) else ""
+        title = (
+            _text(entry.get("title"), MAX_TITLE, "related title", marked)
+            if _is_scalar(entry.get("title"))
+            else ""
+        )
         if url is None or not title:
             dropped += 1
             continue
@@ -333,7 +353,7 @@ def _related(value: object, aliases: Mapping[str, str], warnings: list[str]) -> 
                 url=url,
                 canonical=canonical,
                 provider=_provider(entry.get("provider"), url),
-                excerpt=plain_text(entry.get("excerpt"), MAX_EXCERPT)
+                excerpt=_text(entry.get("excerpt"), MAX_EXCERPT, "related excerpt", marked)
                 if _is_scalar(entry.get("excerpt"))
                 else "",
                 published=to_utc(entry.get("publishedDateTime")),

@@ -67,23 +67,38 @@ def _needs_work(text: str) -> bool:
 
 def plain_text(value: object, max_length: int) -> str:
     """A single line of plain text: markup removed, entities decoded, length bounded."""
+    return plain_text_noting(value, max_length)[0]
+
+
+def plain_text_noting(value: object, max_length: int) -> tuple[str, bool]:
+    """`plain_text`, and whether markup (tags, comments, script bodies) was removed, so the
+    file can be warned about: decoding an entity such as `&amp;` is not removing markup."""
     if value is None or isinstance(value, (dict, list, tuple, set)):
-        return ""
+        return "", False
     text = value if isinstance(value, str) else str(value)
     if not _needs_work(text):
-        return truncate(text, max_length)
-    return _plain_text_full(text, max_length)
+        return truncate(text, max_length), False
+    return _cleaned(text, max_length)
 
 
 def _plain_text_full(text: str, max_length: int) -> str:
     """The general case of `plain_text`."""
+    return _cleaned(text, max_length)[0]
+
+
+def _cleaned(text: str, max_length: int) -> tuple[str, bool]:
+    """The general case of `plain_text_noting`."""
     text = xml_safe(text)
+    removed = False
     if _MARKUP_HINT.search(text):
         # nh3 with no allowed tags strips markup (and the bodies of script/style);
         # unescaping afterwards turns entities into the characters they stand for.
-        text = xml_safe(html.unescape(nh3.clean(text, tags=set())))
+        decoded = html.unescape(text)
+        text = html.unescape(nh3.clean(text, tags=set()))
+        removed = text != decoded
+        text = xml_safe(text)
     text = _WHITESPACE.sub(" ", text).strip()
-    return truncate(text, max_length)
+    return truncate(text, max_length), removed
 
 
 def truncate(text: str, max_length: int) -> str:

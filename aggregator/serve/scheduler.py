@@ -30,6 +30,32 @@ JOB_ID = "rebuild"
 SCHEDULED_LOCK_TIMEOUT = 1.0
 
 BuildFunction = Callable[..., Any]
+PROGRESS_LOG_SECONDS = 10.0  # a long build logs where it is at most this often
+
+
+class ProgressLog:
+    """A build's progress observer for the daemon: one log line at most every
+    `interval` seconds, the first after `interval` seconds, so short builds log none."""
+
+    def __init__(self, interval: float = PROGRESS_LOG_SECONDS, clock: Callable[[], float] = time.monotonic):
+        self.interval, self.clock = interval, clock
+        self.next_at = clock() + interval
+
+    def __call__(self, progress: Any) -> None:
+        now = self.clock()
+        if now < self.next_at:
+            return
+        self.next_at = now + self.interval
+        if progress.phase == "parse" and progress.total:
+            log.info(
+                "build in progress: parsing, %d of %d files (%.0f files/s), %.0f s so far",
+                progress.done,
+                progress.total,
+                progress.rate(),
+                progress.elapsed,
+            )
+        else:
+            log.info("build in progress: %s, %.0f s so far", progress.phase, progress.elapsed)
 
 
 def misfire_grace_seconds(interval_seconds: int) -> int:
@@ -59,10 +85,12 @@ class RebuildJob:
         config: Config,
         build: BuildFunction | None = None,
         on_report: Callable[[Any], None] | None = None,
+        progress_interval: float = PROGRESS_LOG_SECONDS,
     ) -> None:
         self.config = config
         self._build = build
         self._on_report = on_report  # after each successful build (the WebSub pings)
+        self.progress_interval = progress_interval
         self._state = threading.Lock()
         self._idle = threading.Event()
         self._idle.set()
@@ -101,7 +129,11 @@ class RebuildJob:
         started = time.monotonic()
         result, seconds = "failed", None
         try:
-            report = build(self.config, lock_timeout=lock_timeout_for_schedule(self.config))
+            report = build(
+                self.config,
+                lock_timeout=lock_timeout_for_schedule(self.config),
+                progress=ProgressLog(self.progress_interval),
+            )
         except BuildLockTimeout:
             result = "skipped"
             log.info("scheduled build skipped: another process is building (lock %s)", self.config.lock_path)

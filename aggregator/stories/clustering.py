@@ -14,7 +14,7 @@ import datetime as dt
 import itertools
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from aggregator.config import StoryOptions
@@ -109,7 +109,20 @@ class Grouping:
     reason: dict[str, tuple[str, str]]
 
 
-def group_members(articles: Iterable[Article], options: StoryOptions) -> Grouping:
+@dataclass
+class HeadlineTrace:
+    """What headline matching did, kept only when asked (`aggregator explain`).
+
+    Keys are (later member, earlier member) canonical URLs, as the pair was tried.
+    """
+
+    joined: dict[tuple[str, str], float] = field(default_factory=dict)  # -> similarity
+    refused: dict[tuple[str, str], dict[str, object]] = field(default_factory=dict)  # -> guard
+
+
+def group_members(
+    articles: Iterable[Article], options: StoryOptions, trace: HeadlineTrace | None = None
+) -> Grouping:
     """Group published articles' members (drafts must already be left out) into stories.
 
     The result for each connected group of evidence depends only on that group, so a
@@ -133,9 +146,9 @@ def group_members(articles: Iterable[Article], options: StoryOptions) -> Groupin
             if reason[item.canonical][0] == "file":
                 reason[item.canonical] = ("related", article.path)
 
-    headlines = [_headline(key, by_canonical, related_info) for key in uf.parent]
+    headlines = [member_headline(key, by_canonical, related_info) for key in uf.parent]
     if options.headline_matching:
-        _merge_headlines(uf, headlines, reason, options)
+        _merge_headlines(uf, headlines, reason, options, trace)
 
     # Members ordered by date then URL (as `order_members` orders them): the first is the
     # story's anchor, and stories are ordered by their anchors.
@@ -169,7 +182,7 @@ def order_members(members: Iterable[Member]) -> tuple[Member, ...]:
     return tuple(sorted(members, key=lambda m: (sort_key_date(m.published), m.canonical)))
 
 
-def _headline(
+def member_headline(
     key: str, by_canonical: Mapping[str, list[Article]], related_info: Mapping[str, tuple[Article, int]]
 ) -> tuple[str, str, dt.datetime | None, bool]:
     """(canonical, title, date, is a file) of a member, as `describe_member` would give them."""
@@ -231,6 +244,7 @@ def _merge_headlines(
     headlines: Iterable[tuple[str, str, dt.datetime | None, bool]],
     reason: dict[str, tuple[str, str]],
     options: StoryOptions,
+    trace: HeadlineTrace | None = None,
 ) -> None:
     """Join near-identical headlines published within the window of each other.
 
@@ -287,8 +301,14 @@ def _merge_headlines(
                         best.append((-similarity, key, other))
             posting.append(entry)
         if best:
-            for _neg, _key, other in sorted(best, key=lambda item: (item[0], item[1])):
-                _try_join(uf, member, other, words, anchors, reason, options)
+            for neg, _key, other in sorted(best, key=lambda item: (item[0], item[1])):
+                refused = _try_join(uf, member, other, words, anchors, reason, options)
+                if trace is not None:
+                    pair = (member.canonical, other.canonical)
+                    if refused is None:
+                        trace.joined[pair] = -neg
+                    elif refused:
+                        trace.refused[pair] = refused
 
 
 def _try_join(
@@ -299,22 +319,39 @@ def _try_join(
     anchors: dict[str, _Headline],
     reason: dict[str, tuple[str, str]],
     options: StoryOptions,
-) -> None:
+) -> dict[str, object] | None:
+    """Join two matching headlines' clusters unless a guard refuses: None if joined,
+    the guard that refused (empty if they were already one cluster)."""
     root_m, root_o = uf.find(member.canonical), uf.find(other.canonical)
     if root_m == root_o:
-        return
-    if uf.size[root_m] + uf.size[root_o] > options.max_cluster_size:
-        return
+        return {}
+    size = uf.size[root_m] + uf.size[root_o]
+    if size > options.max_cluster_size:
+        return {"guard": "size_cap", "size": size, "max": options.max_cluster_size}
     anchor_o, anchor_m = anchors[root_o], anchors[root_m]
     mine = words[member.canonical]
-    if len(mine & words[anchor_o.canonical]) < options.headline_min_shared:
-        return
-    if len(words[other.canonical] & words[anchor_m.canonical]) < options.headline_min_shared:
-        return
+    minimum = options.headline_min_shared
+    if len(mine & words[anchor_o.canonical]) < minimum:
+        return _anchor_refusal(member, anchor_o, mine & words[anchor_o.canonical], minimum)
+    if len(words[other.canonical] & words[anchor_m.canonical]) < minimum:
+        return _anchor_refusal(other, anchor_m, words[other.canonical] & words[anchor_m.canonical], minimum)
     merged = uf.union(root_m, root_o)
     anchors[merged] = min(anchor_o, anchor_m, key=lambda m: (m.published, m.canonical))
     if reason.get(member.canonical, ("file", ""))[0] == "file":
         reason[member.canonical] = ("headline", other.canonical)
+    return None
+
+
+def _anchor_refusal(
+    joining: _Headline, anchor: _Headline, shared: frozenset[str], minimum: int
+) -> dict[str, object]:
+    return {
+        "guard": "anchor",
+        "member": joining.canonical,
+        "anchor": anchor.canonical,
+        "shared": sorted(shared),
+        "needed": minimum,
+    }
 
 
 # --- stories --------------------------------------------------------------------------
