@@ -86,6 +86,7 @@ def build(
     """Rebuild the feeds now (waits for a build already running)."""
     from aggregator.build import run_build
     from aggregator.report import BuildError, BuildLockTimeout
+    from aggregator.state.errors import PublishFailed, StateUnavailable
 
     config = load_cli_config(config_path, content, output)
 
@@ -104,7 +105,7 @@ def build(
     except BuildError as exc:
         click.echo(f"aggregator: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    except OSError as exc:
+    except (OSError, StateUnavailable, PublishFailed) as exc:
         click.echo(f"aggregator: build failed: {exc}; the published feeds are unchanged", err=True)
         sys.exit(EXIT_PROBLEMS)
     if as_json:

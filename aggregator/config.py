@@ -16,20 +16,15 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from aggregator.config_urls import url_problem
+from aggregator.config_values import ConfigError, _expect, _strings
+
 CONFIG_ENV = "AGGREGATOR_CONFIG"
+STATE_URL_ENV = "AGGREGATOR_STATE_URL"  # wins over state.url: a host's secret stays out of the file
 DEFAULT_CONFIG_PATH = Path("config/aggregator.yaml")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Slugs the service itself uses for other files or routes.
 RESERVED_SLUGS = frozenset({"index", "feeds", "healthz"})
-
-
-class ConfigError(ValueError):
-    """A config value is invalid; `key` is its dotted path."""
-
-    def __init__(self, key: str, reason: str) -> None:
-        super().__init__(f"config error: {key}: {reason}")
-        self.key = key
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -69,6 +64,9 @@ class Config:
     max_file_bytes: int = 1024 * 1024
     output_dir: Path = Path("feeds")
     state_path: Path = Path(".state/aggregator.sqlite3")
+    state_url: str | None = None  # postgresql://...: the state in PostgreSQL instead of state_path
+    output_url: str | None = None  # s3://BUCKET/PREFIX: the site in object storage instead of output_dir
+    output_endpoint_url: str | None = None  # an S3-compatible store's API (MinIO, Ceph, R2)
     max_items: int = 50
     extra_feeds: tuple[FeedSpec, ...] = ()
     interval_seconds: int = 300
@@ -78,6 +76,10 @@ class Config:
     cache_max_age: int = 300
     stories: StoryOptions = field(default_factory=StoryOptions)
     source: str = "embedded defaults"  # where this config came from, for messages
+
+    @property
+    def state_backend(self) -> str:
+        return "postgresql" if self.state_url else "sqlite"
 
     @property
     def lock_path(self) -> Path:
@@ -110,7 +112,16 @@ def resolve_config_path(explicit: str | os.PathLike[str] | None) -> Path | None:
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:
-    """Load the config from `path` (or the usual places), validated."""
+    """Load the config from `path` (or the usual places), validated; $AGGREGATOR_STATE_URL
+    wins over `state.url`."""
+    config = _load_file(path)
+    env_url = os.environ.get(STATE_URL_ENV)
+    if env_url:
+        config = _validated(replace(config, state_url=env_url), env=True)
+    return config
+
+
+def _load_file(path: str | os.PathLike[str] | None) -> Config:
     resolved = resolve_config_path(path)
     if resolved is None:
         return _validated(Config())
@@ -140,8 +151,8 @@ def _yaml_reason(exc: yaml.YAMLError) -> str:
 _SECTIONS: dict[str, set[str]] = {
     "site": {"title", "description", "base_url", "language"},
     "content": {"dir", "patterns", "max_file_bytes"},
-    "output": {"dir"},
-    "state": {"path"},
+    "output": {"dir", "url", "endpoint_url"},
+    "state": {"path", "url"},
     "feeds": {"max_items", "extra"},
     "schedule": {"interval_seconds", "lock_timeout_seconds"},
     "server": {"host", "port", "cache_max_age"},
@@ -204,7 +215,10 @@ def config_from_mapping(data: Any, source: str = "mapping") -> Config:
     take("content", "patterns", "patterns", list, lambda v: tuple(_strings("content.patterns", v)))
     take("content", "max_file_bytes", "max_file_bytes", int)
     take("output", "dir", "output_dir", str, Path)
+    take("output", "url", "output_url", str)
+    take("output", "endpoint_url", "output_endpoint_url", str)
     take("state", "path", "state_path", str, Path)
+    take("state", "url", "state_url", str)
     take("feeds", "max_items", "max_items", int)
     take("schedule", "interval_seconds", "interval_seconds", int)
     take("schedule", "lock_timeout_seconds", "lock_timeout_seconds", float)
@@ -244,37 +258,6 @@ def config_from_mapping(data: Any, source: str = "mapping") -> Config:
 def _bare_host(host: str) -> str:
     host = host.strip().lower().rstrip(".")
     return host[4:] if host.startswith("www.") else host
-
-
-def _expect(key: str, value: Any, kind: type) -> Any:
-    # bool is an int in Python, and YAML's `yes` is a bool: keep the two apart.
-    if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if kind in (int, float) and isinstance(value, bool):
-        raise ConfigError(key, f"must be a number, got {value!r}")
-    if not isinstance(value, kind):
-        names = {
-            str: "a string",
-            int: "a whole number",
-            float: "a number",
-            bool: "true or false",
-            list: "a list",
-            dict: "a mapping",
-        }
-        raise ConfigError(key, f"must be {names.get(kind, kind.__name__)}, got {value!r}")
-    return value
-
-
-def _strings(key: str, values: list[Any]) -> list[str]:
-    result = []
-    for value in values:
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise ConfigError(key, f"must be a list of strings, got {value!r}")
-        text = str(value).strip()
-        if not text:
-            raise ConfigError(key, "must not contain empty strings")
-        result.append(text)
-    return result
 
 
 def _feed_spec(index: int, item: Any) -> FeedSpec:
@@ -324,9 +307,13 @@ def _feed_spec(index: int, item: Any) -> FeedSpec:
     )
 
 
-def _validated(config: Config) -> Config:
+def _validated(config: Config, env: bool = False) -> Config:
     """The config with base_url ending in "/", after the checks that span keys or ranges."""
     _check(config)
+    problem = url_problem(config.state_url, config.output_url, config.output_endpoint_url)
+    if problem is not None:
+        key, reason = problem
+        raise ConfigError(f"${STATE_URL_ENV}" if env and key == "state.url" else key, reason)
     if not config.base_url.endswith("/"):
         config = replace(config, base_url=config.base_url + "/")
     return config
