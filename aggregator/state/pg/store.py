@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import socket
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -51,11 +53,16 @@ class _PgManifest(ManifestCache):
 def connect(url: str, purpose: str) -> psycopg.Connection[Any]:
     """An autocommit connection named for `pg_stat_activity`; a clear error if unreachable."""
     try:
-        return psycopg.connect(url, autocommit=True, application_name=f"aggregator {purpose}", **KEEPALIVE)
+        return psycopg.connect(url, autocommit=True, application_name=application_name(purpose), **KEEPALIVE)
     except psycopg.Error as exc:
         raise StateUnavailable(
             f"cannot connect to the state database {redact(url)}: {_reason(exc)}"
         ) from None
+
+
+def application_name(purpose: str) -> str:
+    """What `pg_stat_activity` shows for our sessions: which host and process holds what."""
+    return f"aggregator {purpose} {socket.gethostname()}:{os.getpid()}"[:63]
 
 
 def redact(url: str) -> str:
