@@ -76,7 +76,7 @@ def publisher_for(config: Config) -> Publisher:
     if config.output_url:
         from aggregator.output.s3 import S3Publisher
 
-        return S3Publisher(config.output_url, config.output_endpoint_url)
+        return S3Publisher(config.output_url, config.output_endpoint_url, config.cache_max_age)
     return LocalFolder(config.output_dir)
 
 
