@@ -103,6 +103,13 @@ def _healthz() -> Response:
     config: Config = current_app.config[CONFIG_KEY]
     status = _read_status(config)
     body: dict[str, Any]
+    where = {
+        "state_backend": config.state_backend,
+        "last_publish": {
+            "at": (status or {}).get("last_publish_at"),
+            "to": (status or {}).get("published_to"),
+        },
+    }
     if status is None:
         body = {
             "status": "starting",
@@ -126,6 +133,7 @@ def _healthz() -> Response:
             "stale": _is_stale(last_success, config),
         }
         code = 200 if last_success is not None else 503
+    body.update(where)
     response = Response(
         json.dumps(body, indent=2) + "\n", status=code, content_type="application/json; charset=utf-8"
     )
