@@ -41,6 +41,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--json", type=Path, default=HERE / "out" / "results.json", help="where to write the results"
     )
+    parser.add_argument(
+        "--state-url",
+        help="time the PostgreSQL state store (postgresql://USER@HOST:PORT/DB; emptied before each cold build)",
+    )
     parser.add_argument("--keep-corpus", action="store_true", help="reuse a corpus of the same N and seed")
     parser.add_argument(
         "--aggregator",
@@ -73,6 +77,7 @@ class Bench:
         self.floors: dict[str, dict[str, Any]] = {}
         self.builds: dict[str, dict[str, Any]] = {}
         self.memory: dict[str, Any] = {}
+        self.state_url: str | None = args.state_url
 
     def prepare(self, n: int, seed: int, keep: bool) -> corpus.CorpusInfo:
         info = corpus.load_info(self.content)
@@ -93,8 +98,19 @@ class Bench:
             "output": {"dir": str(self.site)},
             "state": {"path": str(self.state / "aggregator.sqlite3")},
         }
+        if self.state_url:
+            config["state"]["url"] = self.state_url
         self.config.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
         return info
+
+    def drop_pg_state(self) -> None:
+        """A cold build with PostgreSQL state starts from an empty database, as one with
+        SQLite starts without a file."""
+        if self.state_url:
+            import psycopg
+
+            with psycopg.connect(self.state_url, autocommit=True) as conn:
+                conn.execute("DROP TABLE IF EXISTS schema_version")
 
     def warm(self) -> None:
         """Corpus, state and output in the page cache before each timed run (see measure.warm)."""
@@ -128,6 +144,7 @@ class Bench:
             parses.append(self._floor(floors.csafe_parse))
             print(f"  CSafeLoader parse {i + 1}: {parses[-1]:.3f} s", flush=True)
             shutil.rmtree(self.state, ignore_errors=True)
+            self.drop_pg_state()
             shutil.rmtree(self.site, ignore_errors=True)
             runs.append(self._build(f"cold build {i + 1}", sample_memory=True))
         self.floors["csafe_parse"] = report.figure(parses)
