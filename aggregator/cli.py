@@ -141,12 +141,16 @@ def _print_report(report: Any, config: Config) -> None:
 def _content_view(view: Callable[[Config], T], config: Config) -> T:
     """Run a read-only view of the content; a missing content folder exits 2."""
     from aggregator.report import BuildError
+    from aggregator.state.errors import StateUnavailable
 
     try:
         return view(config)
     except BuildError as exc:
         click.echo(f"aggregator: {exc}", err=True)
         sys.exit(EXIT_USAGE)
+    except StateUnavailable as exc:
+        click.echo(f"aggregator: {exc}", err=True)
+        sys.exit(EXIT_PROBLEMS)
 
 
 @main.command()

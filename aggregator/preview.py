@@ -74,10 +74,10 @@ def current_stories(config: Config) -> list[Story]:
     view = read_content(config)
     members: dict[str, str] = {}
     records: dict[str, StoryRecord] = {}
-    if config.state_path.is_file():
-        from aggregator.state.store import StateStore
+    if config.state_url or config.state_path.is_file():
+        from aggregator.state.opening import open_state
 
-        with StateStore(config.state_path) as store:
+        with open_state(config.state_url, config.state_path) as store:
             members, records = store.memberships(), store.story_records()
     clusters = cluster_articles(view.articles, config.stories)
     stories, _ = assign_ids(clusters, members, records, dt.datetime.now(dt.UTC))

@@ -201,3 +201,11 @@ def test_a_build_waits_for_the_advisory_lock_and_gives_up_after_the_timeout(
         assert ws.build()["stories"] > 0
     finally:
         holder.close()
+
+
+def test_stories_lists_the_ids_the_postgresql_store_holds(pair) -> None:
+    both(pair)
+    listed = [json.loads(ws.cli("stories", "--json").stdout) for ws in pair]
+    published = {item["id"] for item in json.loads(pair[1].read("all.json"))["items"]}
+    assert [s["id"] for s in listed[0]] == [s["id"] for s in listed[1]]
+    assert {s["id"] for s in listed[1]} == published
