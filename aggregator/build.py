@@ -1,8 +1,8 @@
 """One rebuild: scan -> parse -> cluster -> select -> render -> publish, under one lock.
 
 Every process that builds (the daemon, `aggregator build`, `aggregator scheduler`)
-goes through `run_build`, which holds a cross-process file lock for the whole run, so
-two builds never interleave. Everything is rendered in memory first; only then is the
+goes through `run_build`, which holds the build lock for the whole run (a file lock, or
+a PostgreSQL advisory lock shared by every host), so two builds never interleave. Everything is rendered in memory first; only then is the
 output folder touched, file by file, atomically. A build that fails leaves the
 published feeds as they were.
 """
@@ -21,16 +21,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from filelock import FileLock, Timeout
-
+from aggregator.buildlock import build_lock
 from aggregator.config import Config
 from aggregator.ingest.scan import FileEntry, scan
 from aggregator.model import FileRecord
 from aggregator.output.files import render_outputs
-from aggregator.output.publish import LocalFolder, Publisher, write_atomic
+from aggregator.output.publish import Publisher, publisher_for, write_atomic
 from aggregator.report import (
     BuildError,
-    BuildLockTimeout,
     BuildReport,
     Problem,
     ProgressCallback,
@@ -39,7 +37,7 @@ from aggregator.report import (
     stamp,
 )
 from aggregator.runtime import gc_paused
-from aggregator.state.opening import open_store, set_aside_if_damaged
+from aggregator.state.opening import open_state, set_aside_if_damaged
 from aggregator.state.store import StateStore
 
 if TYPE_CHECKING:
@@ -70,36 +68,22 @@ def run_build(
     `progress`, if given, is told the phase and the files parsed as the build goes
     (`Progress`), a few times a second at most."""
     config.state_path.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(config.lock_path))
     timeout = config.lock_timeout_seconds if lock_timeout is None else lock_timeout
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        if on_wait is not None:
-            on_wait()
-        try:
-            lock.acquire(timeout=timeout)
-        except Timeout:
-            raise BuildLockTimeout(
-                f"another build held the lock {config.lock_path} for more than {timeout:g} s"
-            ) from None
-    try:
+    with build_lock(config, timeout, on_wait) as fence:
         started = now_utc()
         try:
             with gc_paused():
                 try:
-                    report = build_once(config, full=full, progress=progress)
+                    report = build_once(config, full=full, progress=progress, fence=fence)
                 except sqlite3.DatabaseError as exc:
                     if not set_aside_if_damaged(config.state_path, exc):
                         raise
-                    report = build_once(config, full=full, progress=progress)  # as a first build
+                    report = build_once(config, full=full, progress=progress, fence=fence)  # as a first build
         except Exception as exc:
             _write_status(config, "error", started, None, str(exc))
             raise
         _write_status(config, "ok", started, report, None)
         return report
-    finally:
-        lock.release()
 
 
 def _write_status(
@@ -111,6 +95,7 @@ def _write_status(
     with contextlib.suppress(OSError, ValueError):
         previous = json.loads(config.status_path.read_text(encoding="utf-8"))
     last_success = stamp(finished) if status == "ok" else previous.get("last_success_at")
+    changed = report is not None and bool(report.written or report.removed)
     data = {
         "status": status,
         "started_at": stamp(started),
@@ -119,6 +104,9 @@ def _write_status(
         "last_success_at": last_success,
         "counts": report.counts() if report else previous.get("counts", {}),
         "error": error,
+        "state_backend": config.state_backend,
+        "published_to": publisher_for(config).describe(),
+        "last_publish_at": stamp(finished) if changed else previous.get("last_publish_at"),
     }
     write_atomic(config.status_path, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
 
@@ -141,6 +129,7 @@ def _config_fingerprint(config: Config) -> str:
         str(config.output_dir.resolve()),
         [config.content_mode, config.hubs, config.interval_seconds],
         [_asset_stamp(config.site_icon), _asset_stamp(config.site_logo)],
+        config.output_url,
     )
     return hashlib.blake2b(
         json.dumps(relevant, sort_keys=True, default=str).encode(), digest_size=16
@@ -174,9 +163,14 @@ def keeps_bodies(config: Config) -> bool:
 
 
 def build_once(
-    config: Config, *, full: bool = False, progress: ProgressCallback | None = None
+    config: Config,
+    *,
+    full: bool = False,
+    progress: ProgressCallback | None = None,
+    fence: Callable[[], None] | None = None,
 ) -> BuildReport:
-    """The pipeline itself, without the lock (callers hold it)."""
+    """The pipeline itself, without the lock (callers hold it; `fence` checks it is still
+    held, just before anything is published)."""
     clock = time.perf_counter()
     now = now_utc()
     report = BuildReport(started_at=now)
@@ -190,8 +184,8 @@ def build_once(
     mark = report.lap("scan", clock)
     scan_problems = [Problem(p.path, p.reason) for p in scanned.problems]
 
-    publisher: Publisher = LocalFolder(config.output_dir)
-    with open_store(config.state_path) as store:
+    publisher: Publisher = publisher_for(config)
+    with open_state(config.state_url, config.state_path) as store:
         config_fp, parse_fp = _config_fingerprint(config), _parse_fingerprint(config)
         reparse_all = full or store.get_meta("parse_fingerprint") != parse_fp
         recompute_all = reparse_all or store.get_meta("config_fingerprint") != config_fp
@@ -255,8 +249,9 @@ def build_once(
                     store.created(),
                 )
                 mark = report.lap("render", mark)
-                watch.enter("publish")
-                published = publisher.publish(files, expected)
+            # The state is written before the site is published: a store (or lock) lost
+            # by now fails the build with nothing published, and the transaction commits
+            # only once publishing has succeeded.
             sizes = {name: published_sizes[name] for name in expected if name in published_sizes}
             sizes.update({name: len(data) for name, data in files.items()})
             feeds = [
@@ -269,6 +264,10 @@ def build_once(
             store.set_meta("config_fingerprint", config_fp)
             store.set_meta("parse_fingerprint", parse_fp)
             store.save_manifest()
+            if fence is not None:
+                fence()
+            watch.enter("publish")
+            published = publisher.publish(files, expected)
         mark = report.lap("publish", mark)
 
         report.written = published.written

@@ -16,12 +16,14 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from aggregator.configvalues import ConfigError, content_mode, hub_url, site_asset
+from aggregator.config_urls import url_problem
+from aggregator.configvalues import ConfigError, content_mode, expect, hub_url, site_asset, strings
 from aggregator.state.site import default_state_path
 
 __all__ = ["Config", "ConfigError", "FeedSpec", "StoryOptions", "load_config"]
 
 CONFIG_ENV = "AGGREGATOR_CONFIG"
+STATE_URL_ENV = "AGGREGATOR_STATE_URL"  # wins over state.url: a host's secret stays out of the file
 DEFAULT_CONFIG_PATH = Path("config/aggregator.yaml")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Slugs the service itself uses for other files or routes.
@@ -66,6 +68,9 @@ class Config:
     max_file_bytes: int = 1024 * 1024
     output_dir: Path = Path("feeds")
     state_setting: Path | None = None  # `state.path` as configured; None binds the store to its site
+    state_url: str | None = None  # postgresql://...: the state in PostgreSQL instead of state_path
+    output_url: str | None = None  # s3://BUCKET/PREFIX: the site in object storage instead of output_dir
+    output_endpoint_url: str | None = None  # an S3-compatible store's API (MinIO, Ceph, R2)
     max_items: int = 50
     extra_feeds: tuple[FeedSpec, ...] = ()
     interval_seconds: int = 300
@@ -88,6 +93,10 @@ class Config:
         if self.state_setting is not None:
             return self.state_setting
         return default_state_path(self.content_dir, self.output_dir)
+
+    @property
+    def state_backend(self) -> str:
+        return "postgresql" if self.state_url else "sqlite"
 
     @property
     def lock_path(self) -> Path:
@@ -120,7 +129,16 @@ def resolve_config_path(explicit: str | os.PathLike[str] | None) -> Path | None:
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:
-    """Load the config from `path` (or the usual places), validated."""
+    """Load the config from `path` (or the usual places), validated; $AGGREGATOR_STATE_URL
+    wins over `state.url`."""
+    config = _load_file(path)
+    env_url = os.environ.get(STATE_URL_ENV)
+    if env_url:
+        config = _validated(replace(config, state_url=env_url), env=True)
+    return config
+
+
+def _load_file(path: str | os.PathLike[str] | None) -> Config:
     resolved = resolve_config_path(path)
     if resolved is None:
         return _validated(Config())
@@ -150,8 +168,8 @@ def _yaml_reason(exc: yaml.YAMLError) -> str:
 _SECTIONS: dict[str, set[str]] = {
     "site": {"title", "description", "base_url", "language", "icon", "logo"},
     "content": {"dir", "patterns", "max_file_bytes"},
-    "output": {"dir"},
-    "state": {"path"},
+    "output": {"dir", "url", "endpoint_url"},
+    "state": {"path", "url"},
     "feeds": {"max_items", "extra", "content"},
     "schedule": {"interval_seconds", "lock_timeout_seconds", "watch"},
     "websub": {"hubs"},
@@ -205,7 +223,7 @@ def config_from_mapping(data: Any, source: str = "mapping") -> Config:
             return
         value = sections[section][key]
         dotted = f"{section}.{key}"
-        value = _expect(dotted, value, kind)
+        value = expect(dotted, value, kind)
         kwargs[attr] = convert(value) if convert else value
 
     take("site", "title", "site_title", str)
@@ -213,10 +231,13 @@ def config_from_mapping(data: Any, source: str = "mapping") -> Config:
     take("site", "base_url", "base_url", str)
     take("site", "language", "language", str)
     take("content", "dir", "content_dir", str, Path)
-    take("content", "patterns", "patterns", list, lambda v: tuple(_strings("content.patterns", v)))
+    take("content", "patterns", "patterns", list, lambda v: tuple(strings("content.patterns", v)))
     take("content", "max_file_bytes", "max_file_bytes", int)
     take("output", "dir", "output_dir", str, Path)
     take("state", "path", "state_setting", str, Path)
+    take("output", "url", "output_url", str)
+    take("output", "endpoint_url", "output_endpoint_url", str)
+    take("state", "url", "state_url", str)
     take("feeds", "max_items", "max_items", int)
     take("schedule", "interval_seconds", "interval_seconds", int)
     take("schedule", "lock_timeout_seconds", "lock_timeout_seconds", float)
@@ -225,14 +246,14 @@ def config_from_mapping(data: Any, source: str = "mapping") -> Config:
     take("server", "cache_max_age", "cache_max_age", int)
     take("feeds", "content", "content_mode", str)
     take("schedule", "watch", "watch", bool)
-    take("websub", "hubs", "hubs", list, lambda v: tuple(_strings("websub.hubs", v)))
+    take("websub", "hubs", "hubs", list, lambda v: tuple(strings("websub.hubs", v)))
     beside = Path(source).parent if source not in ("mapping", "embedded defaults") else Path()
     for key in ("icon", "logo"):
         take("site", key, f"site_{key}", str, lambda v, key=key: site_asset(f"site.{key}", v, beside))
     take("server", "metrics", "metrics", bool)
 
     if "extra" in sections["feeds"]:
-        extra = _expect("feeds.extra", sections["feeds"]["extra"], list)
+        extra = expect("feeds.extra", sections["feeds"]["extra"], list)
         kwargs["extra_feeds"] = tuple(_feed_spec(i, item) for i, item in enumerate(extra))
 
     story_kwargs: dict[str, Any] = {}
@@ -247,7 +268,7 @@ def config_from_mapping(data: Any, source: str = "mapping") -> Config:
     }
     for key, kind in kinds.items():
         if key in story_section:
-            story_kwargs[key] = _expect(f"stories.{key}", story_section[key], kind)
+            story_kwargs[key] = expect(f"stories.{key}", story_section[key], kind)
     if "url_aliases" in story_kwargs:
         aliases = {}
         for host, target in story_kwargs["url_aliases"].items():
@@ -265,37 +286,6 @@ def _bare_host(host: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
-def _expect(key: str, value: Any, kind: type) -> Any:
-    # bool is an int in Python, and YAML's `yes` is a bool: keep the two apart.
-    if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if kind in (int, float) and isinstance(value, bool):
-        raise ConfigError(key, f"must be a number, got {value!r}")
-    if not isinstance(value, kind):
-        names = {
-            str: "a string",
-            int: "a whole number",
-            float: "a number",
-            bool: "true or false",
-            list: "a list",
-            dict: "a mapping",
-        }
-        raise ConfigError(key, f"must be {names.get(kind, kind.__name__)}, got {value!r}")
-    return value
-
-
-def _strings(key: str, values: list[Any]) -> list[str]:
-    result = []
-    for value in values:
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise ConfigError(key, f"must be a list of strings, got {value!r}")
-        text = str(value).strip()
-        if not text:
-            raise ConfigError(key, "must not contain empty strings")
-        result.append(text)
-    return result
-
-
 def _feed_spec(index: int, item: Any) -> FeedSpec:
     prefix = f"feeds.extra[{index}]"
     if not isinstance(item, dict):
@@ -306,8 +296,8 @@ def _feed_spec(index: int, item: Any) -> FeedSpec:
     for key in ("slug", "title"):
         if key not in item:
             raise ConfigError(f"{prefix}.{key}", "is required")
-    slug = _expect(f"{prefix}.slug", item["slug"], str)
-    title = _expect(f"{prefix}.title", item["title"], str)
+    slug = expect(f"{prefix}.slug", item["slug"], str)
+    title = expect(f"{prefix}.title", item["title"], str)
 
     def listed(*keys: str) -> tuple[str, ...]:
         values: list[str] = []
@@ -315,7 +305,7 @@ def _feed_spec(index: int, item: Any) -> FeedSpec:
             if key in item:
                 raw = item[key]
                 raw = raw if isinstance(raw, list) else [raw]
-                values.extend(_strings(f"{prefix}.{key}", raw))
+                values.extend(strings(f"{prefix}.{key}", raw))
         return tuple(values)
 
     from slugify import slugify  # local: config stays importable without the content stack
@@ -323,18 +313,18 @@ def _feed_spec(index: int, item: Any) -> FeedSpec:
     topics = tuple(dict.fromkeys(slugify(t) or t for t in listed("topics")))
     min_quality = item.get("min_quality")
     if min_quality is not None:
-        min_quality = _expect(f"{prefix}.min_quality", min_quality, int)
+        min_quality = expect(f"{prefix}.min_quality", min_quality, int)
         if not 0 <= min_quality <= 100:
             raise ConfigError(f"{prefix}.min_quality", "must be between 0 and 100")
     max_items = item.get("max_items")
     if max_items is not None:
-        max_items = _expect(f"{prefix}.max_items", max_items, int)
+        max_items = expect(f"{prefix}.max_items", max_items, int)
         if max_items < 1:
             raise ConfigError(f"{prefix}.max_items", "must be at least 1")
     return FeedSpec(
         slug=slug,
         title=title,
-        description=_expect(f"{prefix}.description", item.get("description", ""), str),
+        description=expect(f"{prefix}.description", item.get("description", ""), str),
         topics=topics,
         categories=tuple(c.lower() for c in listed("categories", "category")),
         providers=tuple(p.lower() for p in listed("providers", "provider")),
@@ -344,9 +334,13 @@ def _feed_spec(index: int, item: Any) -> FeedSpec:
     )
 
 
-def _validated(config: Config) -> Config:
+def _validated(config: Config, env: bool = False) -> Config:
     """The config with base_url ending in "/", after the checks that span keys or ranges."""
     _check(config)
+    problem = url_problem(config.state_url, config.output_url, config.output_endpoint_url)
+    if problem is not None:
+        key, reason = problem
+        raise ConfigError(f"${STATE_URL_ENV}" if env and key == "state.url" else key, reason)
     if not config.base_url.endswith("/"):
         config = replace(config, base_url=config.base_url + "/")
     return config

@@ -6,6 +6,7 @@ Each returns the value to keep or raises `ConfigError` naming the key and the re
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 CONTENT_MODES = ("summary", "full")
@@ -61,3 +62,34 @@ def site_asset(key: str, value: str, beside: Path) -> str:
     if not path.is_file():
         raise ConfigError(key, f"file not found: {path}")
     return str(path)
+
+
+def expect(key: str, value: Any, kind: type) -> Any:
+    # bool is an int in Python, and YAML's `yes` is a bool: keep the two apart.
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if kind in (int, float) and isinstance(value, bool):
+        raise ConfigError(key, f"must be a number, got {value!r}")
+    if not isinstance(value, kind):
+        names = {
+            str: "a string",
+            int: "a whole number",
+            float: "a number",
+            bool: "true or false",
+            list: "a list",
+            dict: "a mapping",
+        }
+        raise ConfigError(key, f"must be {names.get(kind, kind.__name__)}, got {value!r}")
+    return value
+
+
+def strings(key: str, values: list[Any]) -> list[str]:
+    result = []
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise ConfigError(key, f"must be a list of strings, got {value!r}")
+        text = str(value).strip()
+        if not text:
+            raise ConfigError(key, "must not contain empty strings")
+        result.append(text)
+    return result

@@ -96,11 +96,11 @@ def _with_ids(config: Config, clusters: list[Cluster]) -> list[Story]:
     """Stories under the ids the state store holds (derived ones where it has none)."""
     members: dict[str, str] = {}
     records: dict[str, StoryRecord] = {}
-    if config.state_path.is_file():
-        from aggregator.state.store import StateStore
+    if config.state_url or config.state_path.is_file():
+        from aggregator.state.opening import open_state
 
         try:
-            with StateStore(config.state_path) as store:
+            with open_state(config.state_url, config.state_path) as store:
                 members, records = store.memberships(), store.story_records()
         except sqlite3.DatabaseError:
             pass  # a damaged store: the next build sets it aside; ids derive from content

@@ -46,6 +46,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--json", type=Path, default=HERE / "out" / "results.json", help="where to write the results"
     )
+    parser.add_argument(
+        "--state-url",
+        help="time the PostgreSQL state store (postgresql://USER@HOST:PORT/DB; emptied before each cold build)",
+    )
     parser.add_argument("--keep-corpus", action="store_true", help="reuse a corpus of the same N and seed")
     parser.add_argument(
         "--aggregator",
@@ -102,6 +106,7 @@ class Bench:
         self.hugo_results: dict[str, Any] = (
             {} if self.hugo else {"skipped": "hugo is not installed (no `hugo` on PATH): no Hugo comparison"}
         )
+        self.state_url: str | None = args.state_url
 
     def prepare(self, n: int, seed: int, keep: bool) -> corpus.CorpusInfo:
         info = corpus.load_info(self.content)
@@ -124,12 +129,23 @@ class Bench:
             "output": {"dir": str(self.site)},
             "state": {"path": str(self.state / "aggregator.sqlite3")},
         }
+        if self.state_url:
+            config["state"]["url"] = self.state_url
         self.config.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
         if self.hugo:
             hugo_site.write_site(self.hugo_site, self.content)
             self.hugo_expected = hugo_site.expected_items(self.content)
             print(f"hugo site in {self.hugo_site} (content: hard links to the corpus)", flush=True)
         return info
+
+    def drop_pg_state(self) -> None:
+        """A cold build with PostgreSQL state starts from an empty database, as one with
+        SQLite starts without a file."""
+        if self.state_url:
+            import psycopg
+
+            with psycopg.connect(self.state_url, autocommit=True) as conn:
+                conn.execute("DROP TABLE IF EXISTS schema_version")
 
     def warm(self) -> None:
         """Corpus, state and output in the page cache before each timed run (see measure.warm)."""
@@ -165,6 +181,7 @@ class Bench:
             parses.append(self._floor(floors.csafe_parse))
             print(f"  CSafeLoader parse {i + 1}: {parses[-1]:.3f} s", flush=True)
             shutil.rmtree(self.state, ignore_errors=True)
+            self.drop_pg_state()
             shutil.rmtree(self.site, ignore_errors=True)
             runs.append(self._build(f"cold build {i + 1}", sample_memory=True))
             if self.hugo:

@@ -127,3 +127,25 @@ def make_ws(tmp_path: Path) -> Callable[[str], Workspace]:
         return Workspace(folder)
 
     return make
+
+
+# --- a real PostgreSQL server, for the state in PostgreSQL ----------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_server_session() -> Any:
+    """One throwaway server for the whole run; a missing server is an error, not a skip."""
+    from pgserver import pg_server
+
+    with pg_server() as server:
+        yield server
+
+
+@pytest.fixture
+def pg_url(pg_server_session: Any, request: pytest.FixtureRequest) -> str:
+    """A fresh, empty database on the session's server, for one test."""
+    import re
+    import uuid
+
+    name = re.sub(r"[^a-z0-9]+", "_", request.node.name.lower())[:40] + "_" + uuid.uuid4().hex[:6]
+    return pg_server_session.create_database(name)

@@ -65,11 +65,14 @@ def fail(message: str, code: int) -> Any:
 def content_view(view: Callable[[Config], T], config: Config) -> T:
     """Run a read-only view of the content; a missing content folder exits 2."""
     from aggregator.report import BuildError
+    from aggregator.state.errors import StateUnavailable
 
     try:
         return view(config)
     except BuildError as exc:
         fail(str(exc), EXIT_USAGE)
+    except StateUnavailable as exc:
+        fail(str(exc), EXIT_PROBLEMS)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

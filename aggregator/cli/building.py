@@ -50,6 +50,7 @@ def build(
     from aggregator.build import run_build
     from aggregator.cli.progress import TerminalProgress, wanted
     from aggregator.report import BuildError, BuildLockTimeout
+    from aggregator.state.errors import PublishFailed, StateUnavailable
 
     config = load_cli_config(config_path, content, output)
     say = _teller(log_format)
@@ -70,7 +71,7 @@ def build(
     except BuildError as exc:
         say(f"aggregator: {exc}")
         sys.exit(EXIT_USAGE)
-    except OSError as exc:
+    except (OSError, StateUnavailable, PublishFailed) as exc:
         say(f"aggregator: build failed: {exc}; the published feeds are unchanged")
         sys.exit(EXIT_PROBLEMS)
     finally:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from aggregator.config import Config
+
 # The files this service owns in the output folder; anything else is left alone.
 OWNED_SUFFIXES = (".atom", ".rss", ".json")
 OWNED_NAMES = ("index.html", "feeds.opml")
@@ -67,6 +69,15 @@ class Publisher(Protocol):
     def describe(self) -> str:
         """Where it publishes, for logs and /healthz."""
         ...
+
+
+def publisher_for(config: Config) -> Publisher:
+    """The output folder, or the bucket named by `output.url`."""
+    if config.output_url:
+        from aggregator.output.s3 import S3Publisher
+
+        return S3Publisher(config.output_url, config.output_endpoint_url, config.cache_max_age)
+    return LocalFolder(config.output_dir)
 
 
 class LocalFolder:

@@ -123,7 +123,9 @@ class RebuildJob:
             self._idle.set()
 
     def _run_once(self) -> None:
+        from aggregator.buildlock import describe_lock
         from aggregator.report import BuildError, BuildLockTimeout
+        from aggregator.state.errors import PublishFailed, StateUnavailable
 
         build = self._build or _default_build()
         started = time.monotonic()
@@ -136,8 +138,8 @@ class RebuildJob:
             )
         except BuildLockTimeout:
             result = "skipped"
-            log.info("scheduled build skipped: another process is building (lock %s)", self.config.lock_path)
-        except BuildError as exc:
+            log.info("scheduled build skipped: another process is building (%s)", describe_lock(self.config))
+        except (BuildError, StateUnavailable, PublishFailed) as exc:
             seconds = time.monotonic() - started
             log.error("scheduled build failed: %s; the published feeds are unchanged", exc)
         except Exception:

@@ -145,6 +145,13 @@ def _healthz() -> Response:
     config: Config = current_app.config[CONFIG_KEY]
     status = _read_status(config)
     body: dict[str, Any]
+    where = {
+        "state_backend": config.state_backend,
+        "last_publish": {
+            "at": (status or {}).get("last_publish_at"),
+            "to": (status or {}).get("published_to"),
+        },
+    }
     if status is None:
         body = {
             "status": "starting",
@@ -170,6 +177,7 @@ def _healthz() -> Response:
         code = 200 if last_success is not None else 503
     if config.hubs:  # pings never change the status: a hub being down is not ours to fix
         body["websub"] = read_counters(config) or {"hubs": list(config.hubs), "sent": 0, "pending": 0}
+    body.update(where)
     response = Response(
         json.dumps(body, indent=2) + "\n", status=code, content_type="application/json; charset=utf-8"
     )

@@ -11,9 +11,9 @@ instead of a hundred thousand dictionary lookups.
 from __future__ import annotations
 
 import marshal
-import sqlite3
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from aggregator.ingest.scan import FileEntry
 
@@ -73,41 +73,44 @@ class ManifestCache:
     the build's file writes, and written back as one blob beside the `files` table.
 
     Loading one blob is many times faster than reading a hundred thousand rows; the
-    table is the fallback when the blob is missing.
+    table is the fallback when the blob is missing. `db` is a DB-API connection with
+    `execute`; the statements are SQLite's, and another database's store overrides them.
     """
+
+    READ = "SELECT value FROM blobs WHERE key = 'manifest'"
+    ROWS = "SELECT path, size, mtime_ns FROM files"
+    WRITE = "INSERT OR REPLACE INTO blobs (key, value) VALUES ('manifest', ?)"
+    FORGET = "DELETE FROM blobs WHERE key = 'manifest'"
 
     def __init__(self) -> None:
         self._manifest: Manifest | None = None  # as loaded or last saved
         self._entries: dict[str, tuple[int, int]] | None = None  # with this build's changes
         self._dirty = False
 
-    def load(self, db: sqlite3.Connection) -> Manifest:
+    def load(self, db: Any) -> Manifest:
         if self._manifest is None:
-            row = db.execute("SELECT value FROM blobs WHERE key = 'manifest'").fetchone()
+            row = db.execute(self.READ).fetchone()
             if row is not None:
                 self._manifest = Manifest.from_blob(row[0])
             else:
-                rows = db.execute("SELECT path, size, mtime_ns FROM files").fetchall()
+                rows = db.execute(self.ROWS).fetchall()
                 self._manifest = Manifest.from_mapping({path: (size, mtime) for path, size, mtime in rows})
                 self._dirty = True
         return self._manifest
 
-    def save(self, db: sqlite3.Connection) -> None:
+    def save(self, db: Any) -> None:
         if self._manifest is not None and self._dirty:
             if self._entries is not None:
                 self._manifest = Manifest.from_mapping(self._entries)
                 self._entries = None
-            db.execute(
-                "INSERT OR REPLACE INTO blobs (key, value) VALUES ('manifest', ?)",
-                (self._manifest.to_blob(),),
-            )
+            db.execute(self.WRITE, (self._manifest.to_blob(),))
             self._dirty = False
 
     def changed(
-        self, db: sqlite3.Connection, updates: Iterable[tuple[str, int, int]] = (), gone: Iterable[str] = ()
+        self, db: Any, updates: Iterable[tuple[str, int, int]] = (), gone: Iterable[str] = ()
     ) -> None:
         if self._manifest is None:
-            db.execute("DELETE FROM blobs WHERE key = 'manifest'")  # rebuilt from the table next time
+            db.execute(self.FORGET)  # rebuilt from the table next time
             return
         if self._entries is None:
             self._entries = self._manifest.as_dict()

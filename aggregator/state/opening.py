@@ -1,5 +1,5 @@
-"""Opening the state store for a build: a damaged one is moved aside, a new one is built
-aside and moved into place."""
+"""Opening the state store for a build: a SQLite file (a damaged one is moved aside, a
+new one is built aside and moved into place) or a PostgreSQL database named by `state.url`."""
 
 from __future__ import annotations
 
@@ -11,10 +11,35 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+from aggregator.state.errors import StateUnavailable
 from aggregator.state.store import StateStore
 
 log = logging.getLogger("aggregator.state")
+
+
+@contextmanager
+def open_state(url: str | None, path: Path) -> Iterator[Any]:
+    """The store at `url` (PostgreSQL) if given, else the SQLite file at `path`.
+
+    A database connection lost at any point surfaces as `StateUnavailable`; the
+    transaction it was in is rolled back by the server.
+    """
+    if url is None:
+        with open_store(path) as store:
+            yield store
+        return
+    import psycopg
+
+    from aggregator.state.pg.store import PostgresStore, redact
+
+    try:
+        with PostgresStore(url) as store:
+            yield store
+    except psycopg.OperationalError as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StateUnavailable(f"lost the state database {redact(url)}: {reason}") from None
 
 
 @contextmanager
