@@ -65,7 +65,7 @@ class Published:
 
 
 class StaticFile:
-    """Reads files by name from one folder; the caller has already validated the name."""
+    """Reads files by relative path from one folder; the caller has already validated it."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -74,7 +74,7 @@ class StaticFile:
 
     def read(self, name: str) -> Published | None:
         """The current version of `name`, or None if there is no such regular file."""
-        if "/" in name or "\\" in name or name.startswith(".") or "\0" in name:
+        if not _plain_path(name):
             return None
         try:
             fd = os.open(self.root / name, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
@@ -103,6 +103,13 @@ class StaticFile:
                 while len(self._cache) > CACHE_ENTRIES:
                     self._cache.popitem(last=False)
         return published
+
+
+def _plain_path(name: str) -> bool:
+    """A relative path of visible names: no `..`, no dot files, no backslash or NUL."""
+    if "\\" in name or "\0" in name or name.startswith("/"):
+        return False
+    return all(part and not part.startswith(".") for part in name.split("/"))
 
 
 def _read_all(fd: int, size_hint: int) -> bytes:

@@ -27,17 +27,25 @@ log = logging.getLogger("aggregator.web")
 # What a feed file may be called: the config's slug rule plus a known extension. Checked
 # before the file system is touched, so `..`, slashes, dots and encodings never get near it.
 FEED_FILE_RE = re.compile(r"^(?=.{1,200}$)(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?P<ext>atom|rss|json)$")
+# A topic page's slug, by the same rule.
+SLUG_RE = re.compile(r"^(?=.{1,200}$)[a-z0-9]+(?:-[a-z0-9]+)*$")
 # No URL of ours is anywhere near this long; longer ones get 414 before routing.
 MAX_URL_LENGTH = 8192
 
 # The published files' media types, as the renderers name them, with their charset.
 MEDIA_TYPES = {kind: f"{media_type}; charset=utf-8" for kind, media_type in RENDERED_MEDIA_TYPES.items()}
+MEDIA_TYPES |= {"css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8"}
+# The site's fixed files under /assets/, by name, with their kind.
+ASSETS = {"site.css": "css", "site.js": "js"}
 
-# The index is ours and static: no scripts, nothing framed, nothing posted.
-INDEX_CSP = (
-    "default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'; "
+# The pages are ours and static: only our own stylesheet and script, images from the
+# outlets' absolute URLs, nothing inline, nothing framed, nothing posted.
+PAGE_CSP = (
+    "default-src 'none'; style-src 'self'; img-src https: http: data:; script-src 'self'; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
+# A feed opened in a browser loads feed.css and nothing else.
+FEED_CSP = "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'"
 
 CONFIG_KEY = "AGGREGATOR_CONFIG"
 STATIC_KEY = "AGGREGATOR_FILES"
@@ -62,6 +70,10 @@ def create_app(config: Config | None = None) -> Flask:
     app.add_url_rule("/", "index", _index, methods=["GET"])
     app.add_url_rule("/feeds.opml", "opml", _opml, methods=["GET"])
     app.add_url_rule("/feeds/<name>", "feed", _feed, methods=["GET"])
+    # Flask answers /topics/<slug> (no slash) with a 308 to the page, as static hosts do.
+    app.add_url_rule("/topics/<slug>/", "topic", _topic, methods=["GET"])
+    app.add_url_rule("/feed.css", "feed_css", _feed_css, methods=["GET"])
+    app.add_url_rule("/assets/<name>", "asset", _asset, methods=["GET"])
     app.add_url_rule("/healthz", "healthz", _healthz, methods=["GET"])
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
@@ -77,9 +89,29 @@ def _refuse_long_urls() -> None:
 
 
 def _index() -> Response:
-    response = _serve("index.html", "html")
+    return _with_csp(_serve("index.html", "html"), PAGE_CSP)
+
+
+def _topic(slug: str) -> Response:
+    if SLUG_RE.fullmatch(slug) is None:
+        raise NotFound()
+    return _with_csp(_serve(f"topics/{slug}/index.html", "html"), PAGE_CSP)
+
+
+def _feed_css() -> Response:
+    return _serve("feed.css", "css")
+
+
+def _asset(name: str) -> Response:
+    kind = ASSETS.get(name)
+    if kind is None:
+        raise NotFound()
+    return _serve(f"assets/{name}", kind)
+
+
+def _with_csp(response: Response, policy: str) -> Response:
     if response.status_code < 400:
-        response.headers["Content-Security-Policy"] = INDEX_CSP
+        response.headers["Content-Security-Policy"] = policy
     return response
 
 
@@ -91,7 +123,8 @@ def _feed(name: str) -> Response:
     match = FEED_FILE_RE.fullmatch(name)
     if match is None:
         raise NotFound()
-    return _serve(name, match["ext"])
+    response = _serve(f"feeds/{name}", match["ext"])
+    return _with_csp(response, FEED_CSP) if match["ext"] != "json" else response
 
 
 def _healthz() -> Response:

@@ -11,7 +11,9 @@ The traps, and what this module does about each:
 - lxml raises on XML-illegal characters: all text has passed `text.xml_safe` in the
   model, and `_safe` guards what is built here;
 - the RSS channel `<link>` is the last link added: self is added first, alternate last;
-- RSS `<author>` needs an e-mail address: the outlet goes to `dc:creator` instead.
+- RSS `<author>` needs an e-mail address: the outlet goes to `dc:creator` instead;
+- feedgen writes no processing instructions: the `xml-stylesheet` one that makes a feed
+  readable in a browser goes in right after the XML declaration (`_with_stylesheet`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from lxml import etree
 from aggregator.ingest.text import xml_safe
 from aggregator.model import Story
 from aggregator.output.render.entry import distinct_updated, entry_html, image_type, plausible
-from aggregator.output.render.links import MEDIA_TYPES, FeedLinks, outlet_url
+from aggregator.output.render.links import FEED_CSS, MEDIA_TYPES, FeedLinks, outlet_url
 from aggregator.selection.catalog import Feed
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"
@@ -152,9 +154,22 @@ def _add_entry(fg: FeedGenerator, story: Story, updated: dt.datetime) -> None:
 
 def render_atom(feed: Feed, links: FeedLinks, site_title: str, language: str, fallback: dt.datetime) -> bytes:
     fg = _generator(feed, links, site_title, language, "atom", fallback)
-    return fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    return _with_stylesheet(fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True), links)
 
 
 def render_rss(feed: Feed, links: FeedLinks, site_title: str, language: str, fallback: dt.datetime) -> bytes:
     fg = _generator(feed, links, site_title, language, "rss", fallback)
-    return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    return _with_stylesheet(fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True), links)
+
+
+def _with_stylesheet(document: bytes, links: FeedLinks) -> bytes:
+    """The document with `<?xml-stylesheet?>` naming feed.css after its XML declaration.
+
+    A CSS stylesheet, not XSLT: browsers are removing XSLT, while CSS on XML stays.
+    """
+    declaration, newline, rest = document.partition(b"\n")
+    if not declaration.startswith(b"<?xml ") or not newline:
+        raise ValueError("feedgen output without an XML declaration line")
+    href = links.asset(FEED_CSS).replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    instruction = f'<?xml-stylesheet type="text/css" href="{href}"?>\n'.encode()
+    return declaration + newline + instruction + rest
