@@ -622,7 +622,7 @@ def test_scheduler_command_builds_without_serving(tmp_path):
             env=site.env(),
         )
         try:
-            eventually(lambda: (site.output / "all.atom").exists(), 30, "scheduler build")
+            eventually(lambda: (site.output / "feeds/all.atom").exists(), 30, "scheduler build")
             with pytest.raises(OSError):
                 request(site.url + "healthz")
             proc.send_signal(signal.SIGTERM)

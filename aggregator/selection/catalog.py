@@ -120,7 +120,12 @@ def feed_infos(
     site = config.site_title
     infos = [
         FeedInfo(
-            ALL_SLUG, f"{site}: all stories", config.site_description, "all", config.max_items, name="All stories"
+            ALL_SLUG,
+            f"{site}: all stories",
+            config.site_description,
+            "all",
+            config.max_items,
+            name="All stories",
         )
     ]
     reserved = reserved_slugs(config)

@@ -42,7 +42,11 @@ class FeedLinks:
 
     def page(self, slug: str) -> str:
         """A feed's web page; the `all` feed's page is the front page."""
-        return self.base_url if slug == ALL_PAGE else f"{self.base_url}{page_file(slug).removesuffix('index.html')}"
+        return (
+            self.base_url
+            if slug == ALL_PAGE
+            else f"{self.base_url}{page_file(slug).removesuffix('index.html')}"
+        )
 
     def asset(self, name: str) -> str:
         return f"{self.base_url}{name}"

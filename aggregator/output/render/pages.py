@@ -117,7 +117,12 @@ def _common(info: FeedInfo, site: Site, alternates: list[dict[str, str]], show_o
         "feed_name": info.name or info.title,
         "show_opml": show_opml,
         "formats": [
-            {"key": fmt, "label": FORMAT_LABELS[fmt], "media_type": MEDIA_TYPES[fmt], "href": links.feed(info.slug, fmt)}
+            {
+                "key": fmt,
+                "label": FORMAT_LABELS[fmt],
+                "media_type": MEDIA_TYPES[fmt],
+                "href": links.feed(info.slug, fmt),
+            }
             for fmt in FORMATS
         ],
     }
