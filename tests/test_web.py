@@ -93,7 +93,9 @@ def test_routes_serve_files_with_media_types(client, path, media_type, body):
     assert response.headers["Content-Type"] == media_type
     assert response.data == body
     assert response.headers["Cache-Control"] == "public, max-age=123"
-    assert response.headers["Vary"] == "Accept-Encoding"
+    # Atom and RSS are negotiated on Accept too (browsers get them as application/xml).
+    negotiated = path.endswith((".atom", ".rss"))
+    assert response.headers["Vary"] == ("Accept, Accept-Encoding" if negotiated else "Accept-Encoding")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     etag = response.headers["ETag"]
     assert etag.startswith('"') and etag.endswith('"') and not etag.startswith("W/")
@@ -409,3 +411,23 @@ def test_create_app_without_argument_reads_config_from_env(tmp_path, monkeypatch
     assert response.status_code == 200
     assert response.data == RSS
     assert response.headers["Cache-Control"] == "public, max-age=7"
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+
+
+@pytest.mark.parametrize(
+    ("path", "media_type"), [("/feeds/ai.atom", "atom+xml"), ("/feeds/ai.rss", "rss+xml")]
+)
+def test_a_browser_gets_atom_and_rss_as_xml_so_it_applies_their_stylesheet(client, path, media_type):
+    shown = client.get(path, headers={"Accept": BROWSER_ACCEPT})
+    assert shown.headers["Content-Type"] == "application/xml; charset=utf-8"
+    assert "Accept" in shown.headers["Vary"]
+    for accept in (None, "*/*", f"application/{media_type}, text/html;q=0.5", "application/xml"):
+        read = client.get(path, headers={"Accept": accept} if accept else {})
+        assert read.headers["Content-Type"] == f"application/{media_type}; charset=utf-8", accept
+        assert read.data == shown.data and read.headers["ETag"] != shown.headers["ETag"]
+    again = client.get(path, headers={"Accept": BROWSER_ACCEPT, "If-None-Match": shown.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["ETag"] == shown.headers["ETag"]
+    json_feed = client.get("/feeds/ai.json", headers={"Accept": BROWSER_ACCEPT})
+    assert json_feed.headers["Content-Type"] == "application/feed+json; charset=utf-8"

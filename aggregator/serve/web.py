@@ -35,6 +35,8 @@ MAX_URL_LENGTH = 8192
 # The published files' media types, as the renderers name them, with their charset.
 MEDIA_TYPES = {kind: f"{media_type}; charset=utf-8" for kind, media_type in RENDERED_MEDIA_TYPES.items()}
 MEDIA_TYPES |= {"css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8"}
+# What a browser gets an Atom or RSS feed as, so that it applies the feed's stylesheet.
+XML_FOR_BROWSERS = "application/xml; charset=utf-8"
 # The site's fixed files under /assets/, by name, with their kind.
 ASSETS = {"site.css": "css", "site.js": "js"}
 
@@ -123,8 +125,9 @@ def _feed(name: str) -> Response:
     match = FEED_FILE_RE.fullmatch(name)
     if match is None:
         raise NotFound()
-    response = _serve(f"feeds/{name}", match["ext"])
-    return _with_csp(response, FEED_CSP) if match["ext"] != "json" else response
+    if match["ext"] == "json":
+        return _serve(f"feeds/{name}", "json")
+    return _with_csp(_serve(f"feeds/{name}", match["ext"], negotiate=True), FEED_CSP)
 
 
 def _healthz() -> Response:
@@ -200,7 +203,9 @@ def _is_stale(last_success: datetime | None, config: Config) -> bool:
 # --- serving files --------------------------------------------------------------------
 
 
-def _serve(name: str, kind: str) -> Response:
+def _serve(name: str, kind: str, negotiate: bool = False) -> Response:
+    """The file as `kind`; with `negotiate`, a browser asking for a page gets the XML feed
+    as `application/xml` (see `_for_a_browser`)."""
     config: Config = current_app.config[CONFIG_KEY]
     files: StaticFile = current_app.config[STATIC_KEY]
     published = files.read(name)
@@ -210,19 +215,34 @@ def _serve(name: str, kind: str) -> Response:
         raise NotFound()
     use_gzip = published.compressible and request.accept_encodings["gzip"] > 0
     etag = published.gzip_etag if use_gzip else published.etag
+    as_xml = negotiate and _for_a_browser(kind)
+    if as_xml:  # another representation (another Content-Type): another strong tag
+        etag = etag[:-1] + '-xml"'
     response = _conditional(published, etag)
     if response is None:
         body = published.gzipped() if use_gzip else published.body
-        response = Response(body, status=200, content_type=MEDIA_TYPES[kind])
+        content_type = XML_FOR_BROWSERS if as_xml else MEDIA_TYPES[kind]
+        response = Response(body, status=200, content_type=content_type)
         response.headers["ETag"] = etag
         if use_gzip:
             response.headers["Content-Encoding"] = "gzip"
     if _settled(published.modified):
         response.headers["Last-Modified"] = _http_date(published.modified)
     response.headers["Cache-Control"] = f"public, max-age={config.cache_max_age}"
-    response.headers["Vary"] = "Accept-Encoding"
+    response.headers["Vary"] = "Accept, Accept-Encoding" if negotiate else "Accept-Encoding"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _for_a_browser(kind: str) -> bool:
+    """Whether the client prefers a page to the feed's own media type.
+
+    Browsers show `application/atom+xml` and `application/rss+xml` as plain text, so the
+    feed's stylesheet never applies. A browser navigating asks for `text/html` first;
+    feed readers ask for feed types, or `*/*`, or nothing, and get the feed's own type.
+    """
+    wanted = request.accept_mimetypes.best_match([RENDERED_MEDIA_TYPES[kind], "text/html"])
+    return wanted == "text/html"
 
 
 def _conditional(published: Published, etag: str) -> Response | None:
