@@ -258,13 +258,16 @@ http {{
     access_log off;
     sendfile on;
     keepalive_requests 1000000;
-    types {{ application/atom+xml atom; application/rss+xml rss; application/feed+json json; }}
+    types {{
+        application/atom+xml atom; application/rss+xml rss; application/feed+json json;
+        text/x-opml opml; text/html html; text/css css; text/javascript js;
+    }}
     default_type application/octet-stream;
     client_body_temp_path {root}/tmp; proxy_temp_path {root}/tmp; fastcgi_temp_path {root}/tmp;
     uwsgi_temp_path {root}/tmp; scgi_temp_path {root}/tmp;
     server {{
         listen 127.0.0.1:{port};
-        location /feeds/ {{ alias {output}/; }}
+        root {output};  # the folder mirrors the URL space
     }}
 }}
 """

@@ -311,7 +311,7 @@ def test_every_feed_in_the_output_is_served_and_parses(daemon):
         reply = request(url)
         assert reply.status == 200, url
         assert reply.headers["Content-Type"] == MEDIA[Path(name).suffix]
-        assert reply.body == (daemon.site.output / name).read_bytes()
+        assert reply.body == (daemon.site.output / "feeds" / name).read_bytes()
         assert parse_feed(url, reply.body)["titles"], url
         assert SECRET_MARKER.encode() not in reply.body
 

@@ -139,9 +139,13 @@ def _alternates(info: FeedInfo, links: FeedLinks) -> list[dict[str, str]]:
     ]
 
 
+def _stories(count: int) -> str:
+    return f"{count} {'story' if count == 1 else 'stories'}"
+
+
 def _count_text(shown: int, total: int) -> str:
     if shown == total:
-        return f"{shown} {'story' if shown == 1 else 'stories'}."
+        return f"{_stories(shown)}."
     return f"The {shown} newest of {total} stories."
 
 
@@ -158,7 +162,12 @@ def render_front(
         if info.slug != feed.slug:
             alternates += _alternates(info, links)
     nav = [
-        {"href": links.page(i.slug), "title": i.name or i.title, "count": i.total, "newest": i.newest}
+        {
+            "href": links.page(i.slug),
+            "title": i.name or i.title,
+            "count": _stories(i.total),
+            "newest": i.newest,
+        }
         for i in _nav_order(infos)
     ]
     page = _FRONT.render(
