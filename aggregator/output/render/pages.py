@@ -78,6 +78,7 @@ def story_article(story: Story, links: FeedLinks) -> Markup:
     return Markup(
         _STORY.render(
             story=story,
+            others=story.others,
             date=primary.published or story.published,
             image=image,
             page_url=links.page,
