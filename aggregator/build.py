@@ -24,7 +24,7 @@ from filelock import FileLock, Timeout
 from aggregator.config import Config
 from aggregator.ingest.scan import FileEntry, scan
 from aggregator.model import FileRecord
-from aggregator.output.files import render_outputs
+from aggregator.output.files import RENDER_VERSION, render_outputs
 from aggregator.output.publish import LocalFolder, Publisher, write_atomic
 from aggregator.report import BuildError, BuildLockTimeout, BuildReport, Problem, now_utc, stamp
 from aggregator.runtime import gc_paused
@@ -119,6 +119,7 @@ def _config_fingerprint(config: Config) -> str:
         config.max_file_bytes,
         str(config.content_dir.resolve()),
         str(config.output_dir.resolve()),
+        RENDER_VERSION,
     )
     return hashlib.blake2b(
         json.dumps(relevant, sort_keys=True, default=str).encode(), digest_size=16

@@ -3,6 +3,7 @@ feeds name their stylesheet, and what the publisher removes (and never removes).
 
 from __future__ import annotations
 
+import os
 from html.parser import HTMLParser
 
 import feedparser
@@ -169,3 +170,36 @@ def test_old_flat_layout_and_stale_pages_go_but_nothing_else(ws: Workspace) -> N
     for name in keep:
         assert (ws.output / name).read_bytes() == b"old", name
     assert ws.build()["removed"] == []
+
+
+def test_a_folder_in_the_old_flat_layout_moves_on_the_first_build(ws: Workspace, monkeypatch) -> None:
+    """As a store and folder written before feeds/ existed: feeds at the root, their
+    names in the store's record, no pages; the content itself unchanged."""
+    import json
+
+    import aggregator.build
+    from aggregator.state.opening import open_store
+
+    many_outlets(ws)
+    for path in ws.content.iterdir():  # written long ago: the next scan finds nothing to re-read
+        os.utime(path, (path.stat().st_mtime - 60,) * 2)
+    monkeypatch.setattr(aggregator.build, "RENDER_VERSION", "the version before")
+    ws.build()
+    monkeypatch.undo()
+    flat = {}
+    for path in sorted((ws.output / "feeds").iterdir()):
+        path.rename(ws.output / path.name)
+        flat[path.name] = (ws.output / path.name).stat().st_size
+    for name in ("topics", "assets"):
+        for path in sorted((ws.output / name).rglob("*"), reverse=True):
+            path.unlink() if path.is_file() else path.rmdir()
+        (ws.output / name).rmdir()
+    (ws.output / "feed.css").unlink()
+    flat |= {n: (ws.output / n).stat().st_size for n in ("index.html", "feeds.opml")}
+    with open_store(ws.state) as store, store.transaction():
+        store.set_meta("published", json.dumps(flat))
+    report = ws.build()
+    assert not report.get("nothing_changed")
+    assert {name for name in flat if name.endswith((".atom", ".rss", ".json"))} <= set(report["removed"])
+    assert (ws.output / "feeds/space.atom").exists() and (ws.output / "topics/space/index.html").exists()
+    assert not list(ws.output.glob("*.atom"))

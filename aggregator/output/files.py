@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from aggregator.index.views import FeedSource
     from aggregator.selection.catalog import FeedInfo
 
+# What the renderers write and where: a new value makes the next build render and publish
+# everything once (the folder's layout changed, or what a page or feed holds).
+RENDER_VERSION = "site-2: feeds/, topics/<slug>/, assets/"
+
 
 def render_outputs(
     source: FeedSource,
