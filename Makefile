@@ -21,6 +21,12 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(STAMP)
 
+# axe-core for the browser tests (tests/test_browser.py), pinned by tests/package-lock.json.
+AXE := tests/node_modules/axe-core/axe.min.js
+$(AXE): tests/package.json tests/package-lock.json
+	npm ci --prefix tests --no-audit --no-fund --loglevel=error
+	touch $@
+
 # Our own modules compiled ahead of use: an editable install leaves that to the first
 # import, and where writing bytecode is off (PYTHONDONTWRITEBYTECODE) every `aggregator`
 # command would compile them again (about 50 ms of each run).
@@ -32,8 +38,9 @@ bytecode: $(STAMP)
 run: $(STAMP) bytecode
 	$(BIN)/aggregator serve --content seeds --output feeds
 
-# Install with the test dependencies, lint, then run the whole suite.
-test: $(TEST_STAMP)
+# Install with the test dependencies, lint, then run the whole suite. The browser tests
+# drive Debian's Chromium (/usr/bin/chromium) and need npm for axe-core.
+test: $(TEST_STAMP) $(AXE)
 	$(BIN)/ruff check aggregator tests bench
 	$(BIN)/python -m pytest -q
 
@@ -53,5 +60,5 @@ bench: $(TEST_STAMP) bytecode
 	$(BIN)/python bench/run.py --n $(N) $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .state build *.egg-info bench/out
+	rm -rf $(VENV) .state build *.egg-info bench/out tests/node_modules
 	find feeds -mindepth 1 ! -name .gitkeep -delete

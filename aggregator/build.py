@@ -25,7 +25,7 @@ from aggregator.buildlock import build_lock
 from aggregator.config import Config
 from aggregator.ingest.scan import FileEntry, scan
 from aggregator.model import FileRecord
-from aggregator.output.files import render_outputs
+from aggregator.output.files import RENDER_VERSION, render_outputs
 from aggregator.output.publish import Publisher, publisher_for, write_atomic
 from aggregator.report import (
     BuildError,
@@ -130,6 +130,7 @@ def _config_fingerprint(config: Config) -> str:
         [config.content_mode, config.hubs, config.interval_seconds],
         [_asset_stamp(config.site_icon), _asset_stamp(config.site_logo)],
         config.output_url,
+        RENDER_VERSION,
     )
     return hashlib.blake2b(
         json.dumps(relevant, sort_keys=True, default=str).encode(), digest_size=16

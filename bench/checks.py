@@ -44,7 +44,7 @@ def read_article(path: Path) -> Article:
 def json_feeds(output: Path) -> dict[str, dict[str, Any]]:
     """Every JSON Feed in the output folder, by file name."""
     feeds = {}
-    for path in sorted(output.glob("*.json")):
+    for path in sorted((output / "feeds").glob("*.json")):
         data = json.loads(path.read_bytes())
         if isinstance(data, dict) and "items" in data:
             feeds[path.name] = data
@@ -89,7 +89,7 @@ def check_edited(output: Path, article: Article) -> None:
 
 def check_absent(output: Path, urls: list[str], what: str) -> None:
     """None of `urls` appears in any output file (feeds, index, OPML)."""
-    blobs = [(p.name, p.read_bytes()) for p in output.iterdir() if p.is_file()]
+    blobs = [(p.relative_to(output).as_posix(), p.read_bytes()) for p in output.rglob("*") if p.is_file()]
     for url in urls:
         needle = url.encode("utf-8")
         hits = [name for name, data in blobs if needle in data]

@@ -38,7 +38,7 @@ http {{
     uwsgi_temp_path {root}/tmp; scgi_temp_path {root}/tmp;
     server {{
         listen 127.0.0.1:{port};
-        location /feeds/ {{ alias {output}/; }}
+        root {output};  # the folder mirrors the URL space
     }}
 }}
 """

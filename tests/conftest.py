@@ -111,7 +111,22 @@ class Workspace:
         return (self.output / name).read_bytes()
 
     def outputs(self) -> dict[str, bytes]:
-        return {p.name: p.read_bytes() for p in sorted(self.output.iterdir()) if p.is_file()}
+        """Every published file by its path in the output folder (`feeds/ai.atom`)."""
+        return {
+            p.relative_to(self.output).as_posix(): p.read_bytes()
+            for p in sorted(self.output.rglob("*"))
+            if p.is_file() and not p.name.startswith(".")
+        }
+
+
+def own_script_removed(name: str, text: str, base_url: str = "https://feeds.example.org/") -> str:
+    """A page's text without the one script tag the site itself adds (its copy buttons),
+    so that a check for `<script` finds only what content might have smuggled in."""
+    if not name.endswith(".html"):
+        return text
+    tag = f'<script src="{base_url}assets/site.js" defer></script>'
+    assert text.count(tag) == 1, name
+    return text.replace(tag, "")
 
 
 @pytest.fixture

@@ -15,13 +15,18 @@ from conftest import SEEDS, Workspace, article
 SECURED_SEED_VALUES = ["+ujiZh6UgCq0i/Auj1EoPDnRGknhWoh9DzYcM0m", "cqo+5yf0pk9+y11G/UJkum+W0kP6fU2F3Nn2wqm"]
 
 
+# The output folder mirrors the URL space: what the seeds publish, file by file.
+SEEDS_LAYOUT = sorted(
+    [f"feeds/{s}.{f}" for s in ("ai", "computer-vision", "all") for f in ("atom", "rss", "json")]
+    + ["topics/ai/index.html", "topics/computer-vision/index.html"]
+    + ["index.html", "feeds.opml", "feed.css", "assets/site.css", "assets/site.js"]
+)
+
+
 def test_seeds_build_writes_expected_layout(ws: Workspace) -> None:
     ws.copy_seeds()
     report = ws.build()
-    names = set(ws.outputs())
-    for slug in ("ai", "computer-vision", "all"):
-        assert {f"{slug}.atom", f"{slug}.rss", f"{slug}.json"} <= names
-    assert {"index.html", "feeds.opml"} <= names
+    assert sorted(ws.outputs()) == SEEDS_LAYOUT
     assert report["files_scanned"] == 2
     assert report["articles"] == 1 and report["drafts"] == 1
     assert report["skipped"] == []
@@ -41,11 +46,8 @@ def test_console_script_builds_seeds_with_cli_flags(tmp_path: Path) -> None:
         timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "Wrote 11 files" in proc.stdout
-    assert sorted(p.name for p in out.iterdir()) == sorted(
-        [f"{s}.{f}" for s in ("ai", "computer-vision", "all") for f in ("atom", "rss", "json")]
-        + ["index.html", "feeds.opml"]
-    )
+    assert f"Wrote {len(SEEDS_LAYOUT)} files" in proc.stdout
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == SEEDS_LAYOUT
 
 
 def test_console_script_exit_codes_and_output_survive_its_fast_exit(tmp_path: Path) -> None:
@@ -84,8 +86,8 @@ def test_draft_and_secured_appear_nowhere(ws: Workspace) -> None:
 def test_entries_parse_with_expected_fields(ws: Workspace) -> None:
     ws.copy_seeds()
     ws.build()
-    atom = feedparser.parse(ws.read("computer-vision.atom"))
-    rss = feedparser.parse(ws.read("computer-vision.rss"))
+    atom = feedparser.parse(ws.read("feeds/computer-vision.atom"))
+    rss = feedparser.parse(ws.read("feeds/computer-vision.rss"))
     for parsed in (atom, rss):
         assert not parsed.bozo, parsed.bozo_exception
         assert len(parsed.entries) == 1
@@ -107,7 +109,7 @@ def test_entries_parse_with_expected_fields(ws: Workspace) -> None:
     assert rss.entries[0].enclosures[0]["type"] == "image/jpeg"
     related = [link.href for link in atom.entries[0].links if link.rel == "related"]
     assert len(related) == 2
-    feed = json.loads(ws.read("computer-vision.json"))
+    feed = json.loads(ws.read("feeds/computer-vision.json"))
     assert feed["version"] == "https://jsonfeed.org/version/1.1"
     assert feed["feed_url"] == "https://feeds.example.org/feeds/computer-vision.json"
     item = feed["items"][0]
@@ -125,15 +127,16 @@ def test_same_input_gives_identical_bytes_and_second_build_writes_nothing(make_w
             article("Robots learn to fold laundry", "https://robots.example/fold", topics=["Robotics"]),
         )
     report_one = first.build()
-    assert len(report_one["written"]) == 14
+    assert sorted(report_one["written"]) == sorted(first.outputs())
+    assert len(report_one["written"]) == 12 + 3 + 5  # 4 feeds x 3 formats, 3 topic pages, 5 site files
     second.build()
     assert first.outputs() == second.outputs()
-    mtimes = {p.name: p.stat().st_mtime_ns for p in first.output.iterdir()}
+    mtimes = {p: p.stat().st_mtime_ns for p in first.output.rglob("*")}
     again = first.build()
     assert again["written"] == [] and again["removed"] == []
     full = first.build("--full")
     assert full["written"] == []
-    assert mtimes == {p.name: p.stat().st_mtime_ns for p in first.output.iterdir()}
+    assert mtimes == {p: p.stat().st_mtime_ns for p in first.output.rglob("*")}
 
 
 def test_newest_first_and_item_cap(ws: Workspace) -> None:
@@ -151,7 +154,7 @@ def test_newest_first_and_item_cap(ws: Workspace) -> None:
             f"a{day}.md", article(words[day - 1], f"https://example.com/{day}", f"2024-05-0{day}T10:00:00Z")
         )
     ws.build()
-    parsed = feedparser.parse(ws.read("ai.atom"))
+    parsed = feedparser.parse(ws.read("feeds/ai.atom"))
     assert [e.link for e in parsed.entries] == [f"https://example.com/{d}" for d in (6, 5, 4)]
     topics = ws.cli("topics", "--json")
     assert {
@@ -167,11 +170,12 @@ def test_removed_topic_feed_files_are_deleted(ws: Workspace) -> None:
     ws.add("a.md", article(topics=["AI"]))
     ws.add("b.md", article("Another distinct thing entirely", "https://example.com/b", topics=["Space"]))
     ws.build()
-    assert (ws.output / "space.atom").exists()
+    assert (ws.output / "feeds/space.atom").exists()
     ws.remove("b.md")
     report = ws.build()
-    assert not (ws.output / "space.atom").exists()
-    assert "space.atom" in report["removed"]
+    assert not (ws.output / "feeds/space.atom").exists()
+    assert not (ws.output / "topics/space").exists()  # the page and its folder
+    assert {"feeds/space.atom", "topics/space/index.html"} <= set(report["removed"])
 
 
 def test_failed_build_leaves_previous_output_intact(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -203,9 +207,11 @@ def test_failed_build_leaves_previous_output_intact(ws: Workspace, monkeypatch: 
 def test_outputs_removed_by_hand_are_restored(ws: Workspace) -> None:
     ws.copy_seeds()
     ws.build()
-    (ws.output / "ai.rss").unlink()
+    (ws.output / "feeds/ai.rss").unlink()
     report = ws.build()
-    assert report["written"] == ["ai.rss"]
+    assert report["written"] == ["feeds/ai.rss"]
+    (ws.output / "topics/ai/index.html").unlink()
+    assert ws.build()["written"] == ["topics/ai/index.html"]
 
 
 def test_strict_and_exit_codes(ws: Workspace) -> None:
@@ -226,7 +232,7 @@ def test_human_summary_names_skipped_files(ws: Workspace) -> None:
     out = ws.cli("build").stdout
     assert "Scanned 3 files" in out
     assert "skipped empty.md: empty file" in out
-    assert "Wrote 11 files" in out
+    assert f"Wrote {len(SEEDS_LAYOUT)} files" in out
     assert "Done in" in out
 
 

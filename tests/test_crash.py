@@ -83,7 +83,7 @@ def check_published(ws: Workspace, context: str) -> None:
     """Every published file is a whole, valid document: an earlier or a later version."""
     if not ws.output.exists():
         return
-    for path in sorted(ws.output.iterdir()):
+    for path in sorted(p for p in ws.output.rglob("*") if p.is_file()):
         if path.name.startswith("."):
             continue  # a temporary file a killed build left: never served, removed next build
         data = path.read_bytes()
@@ -138,7 +138,7 @@ def feed_view(folder: Path) -> dict[str, list[tuple[str, str, str]]]:
     """
     return {
         path.name: sorted((i["id"], i["title"], i["url"]) for i in json.loads(path.read_bytes())["items"])
-        for path in sorted(folder.glob("*.json"))
+        for path in sorted((folder / "feeds").glob("*.json"))
     }
 
 
@@ -181,7 +181,7 @@ def test_sigkill_at_random_points_loses_nothing(make_ws) -> None:
     report = build(ws)  # an ordinary build, no --full
     assert not report["skipped"]
     check_published(ws, "after recovery")
-    assert not list(ws.output.glob(".*.tmp"))
+    assert not list(ws.output.rglob(".*.tmp"))
 
     fresh = make_ws("fresh")
     fresh.write_config({"feeds": {"max_items": 5000}})
@@ -189,4 +189,6 @@ def test_sigkill_at_random_points_loses_nothing(make_ws) -> None:
     fresh.content.symlink_to(ws.content, target_is_directory=True)
     build(fresh, "--full")
     assert feed_view(ws.output) == feed_view(fresh.output), f"seed {SEED}"
-    assert sorted(p.name for p in ws.output.iterdir()) == sorted(p.name for p in fresh.output.iterdir())
+    assert sorted(p.relative_to(ws.output) for p in ws.output.rglob("*")) == sorted(
+        p.relative_to(fresh.output) for p in fresh.output.rglob("*")
+    )

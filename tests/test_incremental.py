@@ -70,22 +70,24 @@ def test_one_edit_rewrites_only_the_affected_feeds(ws: Workspace) -> None:
     )
     report = ws.build()
     assert report["parsed"] == 1
-    assert {"all.atom", "all.rss", "all.json", "geology.atom", "geology.rss", "geology.json"} <= set(
-        report["written"]
+    written = set(report["written"])
+    assert {f"feeds/{s}.{f}" for s in ("all", "geology") for f in ("atom", "rss", "json")} <= written
+    assert {"topics/geology/index.html", "index.html"} <= written
+    assert (
+        not {"feeds/chess.atom", "feeds/chess.rss", "feeds/chess.json", "topics/chess/index.html"} & written
     )
-    assert not {"chess.atom", "chess.rss", "chess.json"} & set(report["written"])
-    assert "Now with more lava." in ws.read("geology.atom").decode()
+    assert "Now with more lava." in ws.read("feeds/geology.atom").decode()
 
 
 def test_rename_keeps_the_story_and_its_id(ws: Workspace) -> None:
     ws.add("old/name.md", article("Volcano erupts near island", "https://a.example/1"))
     ws.build()
-    before = feedparser.parse(ws.read("all.atom")).entries[0].id
+    before = feedparser.parse(ws.read("feeds/all.atom")).entries[0].id
     (ws.content / "new").mkdir()
     (ws.content / "old" / "name.md").rename(ws.content / "new" / "other name.md")
     report = ws.build()
     assert report["files_removed"] == 1
-    entries = feedparser.parse(ws.read("all.atom")).entries
+    entries = feedparser.parse(ws.read("feeds/all.atom")).entries
     assert [e.id for e in entries] == [before]
 
 
@@ -97,7 +99,7 @@ def test_two_changes_within_one_mtime_tick_are_both_seen(ws: Workspace) -> None:
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same mtime
     assert path.stat().st_size == stat.st_size
     ws.build()
-    assert "Other." in ws.read("all.atom").decode()
+    assert "Other." in ws.read("feeds/all.atom").decode()
 
 
 def test_deleting_the_state_store_is_safe(ws: Workspace) -> None:

@@ -64,7 +64,7 @@ def daemon_spans(log: str) -> list[tuple[dt.datetime, dt.datetime]]:
 def sorted_view(folder) -> dict[str, list[tuple[str, str]]]:
     return {
         p.name: sorted((i["id"], i["title"]) for i in json.loads(p.read_bytes())["items"])
-        for p in sorted(folder.glob("*.json"))
+        for p in sorted((folder / "feeds").glob("*.json"))
     }
 
 

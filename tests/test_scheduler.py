@@ -218,8 +218,8 @@ def test_shutdown_reports_a_build_that_overruns_the_budget(config):
 
 
 def test_web_service_serves_and_stops(config):
-    config.output_dir.mkdir(parents=True)
-    (config.output_dir / "all.rss").write_bytes(b"<rss/>")
+    (config.output_dir / "feeds").mkdir(parents=True)
+    (config.output_dir / "feeds/all.rss").write_bytes(b"<rss/>")
     build = FakeBuild()
     stop, thread, result = run_in_thread(config, build=build)
     url = result["url"]

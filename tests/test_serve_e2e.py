@@ -304,14 +304,14 @@ def test_index_autodiscovery_links_resolve_to_valid_feeds(daemon):
 
 
 def test_every_feed_in_the_output_is_served_and_parses(daemon):
-    names = sorted(p.name for p in daemon.site.output.iterdir() if p.suffix in MEDIA)
+    names = sorted(p.name for p in (daemon.site.output / "feeds").iterdir() if p.suffix in MEDIA)
     assert {"all.atom", "all.rss", "all.json", "ai.atom", "computer-vision.rss"} <= set(names)
     for name in names:
         url = f"{daemon.site.url}feeds/{name}"
         reply = request(url)
         assert reply.status == 200, url
         assert reply.headers["Content-Type"] == MEDIA[Path(name).suffix]
-        assert reply.body == (daemon.site.output / name).read_bytes()
+        assert reply.body == (daemon.site.output / "feeds" / name).read_bytes()
         assert parse_feed(url, reply.body)["titles"], url
         assert SECRET_MARKER.encode() not in reply.body
 
@@ -569,7 +569,7 @@ def test_manual_builds_during_scheduled_builds_never_serve_partial_feeds(start_d
     assert not problems, problems[:5]
     assert reads > 50
     assert len(seen[f"{site.url}feeds/all.atom"]) >= 2  # the feed did change while being read
-    assert not list(site.output.glob(".*.tmp"))
+    assert not list(site.output.rglob(".*.tmp"))
     final = titles(site)
     assert headline("extra-5") in final[".atom"]
     assert final[".atom"] == final[".rss"] == final[".json"]  # all three from one build
@@ -589,7 +589,7 @@ def test_signal_stops_cleanly(start_daemon, signum):
     log = daemon.log()
     assert "shutting down" in log
     assert "Traceback" not in log
-    assert not list(daemon.site.output.glob(".*.tmp"))
+    assert not list(daemon.site.output.rglob(".*.tmp"))
     with pytest.raises(OSError):
         request(daemon.site.url + "healthz")
 
@@ -599,14 +599,14 @@ def test_no_scheduler_serves_without_building(start_daemon, tmp_path):
     first = start_daemon(built)
     first.proc.send_signal(signal.SIGTERM)
     assert first.proc.wait(10) == 0
-    before = {p.name: p.stat().st_mtime_ns for p in built.output.iterdir()}
+    before = {p: p.stat().st_mtime_ns for p in built.output.rglob("*")}
     built.write_article("late.md", article("late", headline("late")))
     web_only = Daemon(built, "--no-scheduler")
     try:
         web_only.wait_healthy()
         time.sleep(2.5)
         assert headline("late") not in titles(built)[".atom"]
-        assert {p.name: p.stat().st_mtime_ns for p in built.output.iterdir()} == before
+        assert {p: p.stat().st_mtime_ns for p in built.output.rglob("*")} == before
     finally:
         web_only.stop()
 
@@ -622,7 +622,7 @@ def test_scheduler_command_builds_without_serving(tmp_path):
             env=site.env(),
         )
         try:
-            eventually(lambda: (site.output / "all.atom").exists(), 30, "scheduler build")
+            eventually(lambda: (site.output / "feeds/all.atom").exists(), 30, "scheduler build")
             with pytest.raises(OSError):
                 request(site.url + "healthz")
             proc.send_signal(signal.SIGTERM)

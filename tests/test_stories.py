@@ -19,10 +19,10 @@ def stories(ws: Workspace, *args: str) -> list[dict[str, Any]]:
 
 
 def entries(ws: Workspace, slug: str = "all") -> list[Any]:
-    data = ws.read(f"{slug}.atom")
+    data = ws.read(f"feeds/{slug}.atom")
     assert_valid("atom", data)
-    assert_valid("rss", ws.read(f"{slug}.rss"))
-    assert_valid("json", ws.read(f"{slug}.json"))
+    assert_valid("rss", ws.read(f"feeds/{slug}.rss"))
+    assert_valid("json", ws.read(f"feeds/{slug}.json"))
     parsed = feedparser.parse(data)
     assert not parsed.bozo
     ids = [e.id for e in parsed.entries]
@@ -197,7 +197,7 @@ def test_bridging_article_merges_two_stories_and_the_older_id_wins(ws: Workspace
     )
     ws.build()
     assert ids(ws) == [old_id]  # the newer story's entry is gone from the feeds
-    assert newer[0] not in ws.read("all.rss").decode()
+    assert newer[0] not in ws.read("feeds/all.rss").decode()
 
 
 def test_primary_change_new_member_and_deletion_keep_the_id(ws: Workspace) -> None:
@@ -316,16 +316,16 @@ def test_rss_guid_and_json_story_extension(ws: Workspace) -> None:
         ),
     )
     ws.build()
-    rss = feedparser.parse(ws.read("all.rss"))
+    rss = feedparser.parse(ws.read("feeds/all.rss"))
     assert rss.entries[0].guidislink is False
-    item = json.loads(ws.read("all.json"))["items"][0]
+    item = json.loads(ws.read("feeds/all.json"))["items"][0]
     assert item["id"] == rss.entries[0].id
     members = item["_story"]["members"]
     assert [(m["url"], m["reason"]) for m in members] == [
         ("https://a.example/1", "file"),
         ("https://b.example/2", "related"),
     ]
-    atom = feedparser.parse(ws.read("all.atom")).entries[0]
+    atom = feedparser.parse(ws.read("feeds/all.atom")).entries[0]
     assert [link.href for link in atom.links if link.rel == "related"] == ["https://b.example/2"]
     assert "B Daily" in atom.content[0].value
 

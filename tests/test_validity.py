@@ -91,7 +91,7 @@ def test_every_output_is_valid(ws: Workspace) -> None:
         }
     )
     ws.build()
-    assert (ws.output / "nothing.atom").exists()
+    assert (ws.output / "feeds/nothing.atom").exists()
     assert assert_all_valid(ws) >= 3 * 10 + 1
 
 
@@ -108,5 +108,5 @@ def test_entries_sharing_an_updated_time_stay_valid(ws: Workspace) -> None:
         ws.add(f"s{i}.md", article(title, f"https://e.example/{i}", "2024-05-01T10:00:00Z"))
     ws.build()
     assert_all_valid(ws)
-    updated = [e.updated for e in feedparser.parse(ws.read("ai.atom")).entries]
+    updated = [e.updated for e in feedparser.parse(ws.read("feeds/ai.atom")).entries]
     assert len(set(updated)) == 3

@@ -23,12 +23,17 @@ RSS = XML + b'<rss version="2.0"><channel>' + b"y" * 600 + b"</channel></rss>\n"
 JSON_FEED = json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "AI", "items": []}).encode()
 OPML = b'<?xml version="1.0" encoding="utf-8"?>\n<opml version="2.0"><body/></opml>\n'
 INDEX = b"<!doctype html><title>Topic feeds</title>" + b"<p>feeds</p>" * 50
+TOPIC_PAGE = b"<!doctype html><title>AI</title>" + b"<p>a story</p>" * 50
+SITE_CSS = b"body { margin: 0 }\n"
+SITE_JS = b'"use strict";\n'
+FEED_CSS = b"feed { display: block }\n"
 AN_HOUR_AGO = time.time() - 3600
 
 
 def write(folder: Path, name: str, data: bytes, mtime: float | None = AN_HOUR_AGO) -> Path:
     path = folder / name
-    tmp = folder / f".{name}.test.tmp"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.name}.test.tmp"
     tmp.write_bytes(data)
     os.replace(tmp, path)
     if mtime is not None:
@@ -43,12 +48,16 @@ def config(tmp_path: Path) -> Config:
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "aggregator.yaml").write_text("secret: do-not-serve\n")
     for name, data in [
-        ("ai.atom", ATOM),
-        ("ai.rss", RSS),
-        ("ai.json", JSON_FEED),
-        ("computer-vision.atom", ATOM),
+        ("feeds/ai.atom", ATOM),
+        ("feeds/ai.rss", RSS),
+        ("feeds/ai.json", JSON_FEED),
+        ("feeds/computer-vision.atom", ATOM),
         ("feeds.opml", OPML),
         ("index.html", INDEX),
+        ("topics/ai/index.html", TOPIC_PAGE),
+        ("assets/site.css", SITE_CSS),
+        ("assets/site.js", SITE_JS),
+        ("feed.css", FEED_CSS),
     ]:
         write(out, name, data)
     return Config(
@@ -73,6 +82,10 @@ def client(config: Config):
         ("/feeds/ai.json", "application/feed+json; charset=utf-8", JSON_FEED),
         ("/feeds/computer-vision.atom", "application/atom+xml; charset=utf-8", ATOM),
         ("/feeds.opml", "text/x-opml; charset=utf-8", OPML),
+        ("/topics/ai/", "text/html; charset=utf-8", TOPIC_PAGE),
+        ("/assets/site.css", "text/css; charset=utf-8", SITE_CSS),
+        ("/assets/site.js", "text/javascript; charset=utf-8", SITE_JS),
+        ("/feed.css", "text/css; charset=utf-8", FEED_CSS),
     ],
 )
 def test_routes_serve_files_with_media_types(client, path, media_type, body):
@@ -81,16 +94,35 @@ def test_routes_serve_files_with_media_types(client, path, media_type, body):
     assert response.headers["Content-Type"] == media_type
     assert response.data == body
     assert response.headers["Cache-Control"] == "public, max-age=123"
-    assert response.headers["Vary"] == "Accept-Encoding"
+    # Atom and RSS are negotiated on Accept too (browsers get them as application/xml).
+    negotiated = path.endswith((".atom", ".rss"))
+    assert response.headers["Vary"] == ("Accept, Accept-Encoding" if negotiated else "Accept-Encoding")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     etag = response.headers["ETag"]
     assert etag.startswith('"') and etag.endswith('"') and not etag.startswith("W/")
     assert response.headers["Last-Modified"].endswith(" GMT")
 
 
-def test_index_carries_a_restrictive_csp(client):
-    assert "script-src" not in client.get("/").headers["Content-Security-Policy"]
-    assert "default-src 'none'" in client.get("/").headers["Content-Security-Policy"]
+@pytest.mark.parametrize("path", ["/", "/topics/ai/"])
+def test_pages_carry_a_strict_csp(client, path):
+    policy = dict(
+        part.strip().split(" ", 1) for part in client.get(path).headers["Content-Security-Policy"].split(";")
+    )
+    assert policy["default-src"] == "'none'"
+    assert policy["script-src"] == "'self'" and policy["style-src"] == "'self'"  # nothing inline
+    assert policy["frame-ancestors"] == "'none'" and policy["base-uri"] == "'none'"
+
+
+def test_feeds_in_a_browser_may_load_only_their_stylesheet(client):
+    policy = client.get("/feeds/ai.atom").headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "style-src 'self'" in policy
+
+
+def test_topic_page_without_slash_redirects_and_bad_slugs_are_404(client):
+    moved = client.get("/topics/ai")
+    assert moved.status_code == 308 and moved.headers["Location"].endswith("/topics/ai/")
+    for path in ["/topics/AI/", "/topics/a..b/", "/topics/nope/", "/topics/-x/", "/assets/other.css"]:
+        assert client.get(path).status_code == 404, path
 
 
 def test_etag_is_stable_and_depends_only_on_bytes(client):
@@ -134,7 +166,7 @@ def test_if_none_match_takes_precedence_over_if_modified_since(client):
 def test_file_modified_this_second_has_no_last_modified(client, config):
     # An mtime in the current second (here: just ahead of it) could be shared by a second
     # rebuild, so the date is withheld and If-Modified-Since is not trusted; ETags still work.
-    write(config.output_dir, "ai.json", JSON_FEED + b" ", mtime=time.time() + 5)
+    write(config.output_dir, "feeds/ai.json", JSON_FEED + b" ", mtime=time.time() + 5)
     response = client.get("/feeds/ai.json")
     assert response.status_code == 200
     assert "Last-Modified" not in response.headers
@@ -146,13 +178,13 @@ def test_file_modified_this_second_has_no_last_modified(client, config):
 
 def test_rebuild_is_visible_to_the_next_request(client, config):
     before = client.get("/feeds/ai.atom")
-    write(config.output_dir, "ai.atom", ATOM.replace(b"x", b"z"), mtime=AN_HOUR_AGO)  # same mtime
+    write(config.output_dir, "feeds/ai.atom", ATOM.replace(b"x", b"z"), mtime=AN_HOUR_AGO)  # same mtime
     after = client.get("/feeds/ai.atom")
     assert after.data == ATOM.replace(b"x", b"z")
     assert after.headers["ETag"] != before.headers["ETag"]
     stale = client.get("/feeds/ai.atom", headers={"If-None-Match": before.headers["ETag"]})
     assert stale.status_code == 200
-    (config.output_dir / "ai.atom").unlink()
+    (config.output_dir / "feeds/ai.atom").unlink()
     assert client.get("/feeds/ai.atom").status_code == 404
 
 
@@ -160,7 +192,7 @@ def test_gzip(client):
     plain = client.get("/feeds/ai.atom")
     response = client.get("/feeds/ai.atom", headers={"Accept-Encoding": "gzip, deflate, br"})
     assert response.headers["Content-Encoding"] == "gzip"
-    assert response.headers["Vary"] == "Accept-Encoding"
+    assert response.headers["Vary"] == "Accept, Accept-Encoding"
     assert gzip.decompress(response.data) == ATOM
     assert int(response.headers["Content-Length"]) == len(response.data) < len(ATOM)
     assert response.headers["ETag"] == plain.headers["ETag"][:-1] + '-gzip"'
@@ -224,6 +256,13 @@ def test_head_matches_get_without_body(client):
         "/nothing/here",
         "/static/web.py",
         "/static/../web.py",
+        "/topics/",
+        "/topics/ai/index.html",
+        "/topics/ai/x",
+        "/assets/",
+        "/assets/.site.css.test.tmp",
+        "/assets/site.css/",
+        "/topics/%2e%2e/feeds.opml/",
     ],
 )
 def test_unknown_paths_are_plain_404s(client, path):
@@ -259,7 +298,17 @@ def test_traversal_is_impossible(client, raw):
 
 def test_only_the_routes_exist(config):
     rules = sorted(rule.rule for rule in create_app(config).url_map.iter_rules())
-    assert rules == ["/", "/favicon.ico", "/feeds.opml", "/feeds/<name>", "/healthz", "/metrics"]
+    assert rules == [
+        "/",
+        "/assets/<name>",
+        "/favicon.ico",
+        "/feed.css",
+        "/feeds.opml",
+        "/feeds/<name>",
+        "/healthz",
+        "/metrics",
+        "/topics/<slug>/",
+    ]
     without_metrics = create_app(dataclasses.replace(config, metrics=False))
     assert "/metrics" not in {rule.rule for rule in without_metrics.url_map.iter_rules()}
 
@@ -359,7 +408,7 @@ def test_healthz_with_unreadable_status(client, config):
 def test_create_app_without_argument_reads_config_from_env(tmp_path, monkeypatch):
     out = tmp_path / "published"
     out.mkdir()
-    write(out, "all.rss", RSS)
+    write(out, "feeds/all.rss", RSS)
     path = tmp_path / "aggregator.yaml"
     path.write_text(f"output:\n  dir: {out}\nserver:\n  cache_max_age: 7\n")
     monkeypatch.setenv("AGGREGATOR_CONFIG", str(path))
@@ -367,3 +416,23 @@ def test_create_app_without_argument_reads_config_from_env(tmp_path, monkeypatch
     assert response.status_code == 200
     assert response.data == RSS
     assert response.headers["Cache-Control"] == "public, max-age=7"
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+
+
+@pytest.mark.parametrize(
+    ("path", "media_type"), [("/feeds/ai.atom", "atom+xml"), ("/feeds/ai.rss", "rss+xml")]
+)
+def test_a_browser_gets_atom_and_rss_as_xml_so_it_applies_their_stylesheet(client, path, media_type):
+    shown = client.get(path, headers={"Accept": BROWSER_ACCEPT})
+    assert shown.headers["Content-Type"] == "application/xml; charset=utf-8"
+    assert "Accept" in shown.headers["Vary"]
+    for accept in (None, "*/*", f"application/{media_type}, text/html;q=0.5", "application/xml"):
+        read = client.get(path, headers={"Accept": accept} if accept else {})
+        assert read.headers["Content-Type"] == f"application/{media_type}; charset=utf-8", accept
+        assert read.data == shown.data and read.headers["ETag"] != shown.headers["ETag"]
+    again = client.get(path, headers={"Accept": BROWSER_ACCEPT, "If-None-Match": shown.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["ETag"] == shown.headers["ETag"]
+    json_feed = client.get("/feeds/ai.json", headers={"Accept": BROWSER_ACCEPT})
+    assert json_feed.headers["Content-Type"] == "application/feed+json; charset=utf-8"

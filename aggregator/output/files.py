@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from aggregator.index.views import FeedSource
     from aggregator.selection.catalog import FeedInfo
 
+# What the renderers write and where: a new value makes the next build render and publish
+# everything once (the folder's layout changed, or what a page or feed holds).
+RENDER_VERSION = "site-2: feeds/, topics/<slug>/, assets/"
+
 
 def render_outputs(
     source: FeedSource,
@@ -28,15 +32,27 @@ def render_outputs(
     damaged: Set[str],
     fallback_updated: dt.datetime,
 ) -> tuple[dict[str, bytes], set[str], list[FeedInfo]]:
-    """Render the feeds that need it, the index and the OPML; name every file that should exist.
+    """Render the feeds and pages that need it, the front page and the OPML; name every file
+    that should exist.
 
     `published` names what the last build published, `damaged` what of it is no longer
-    intact; `fallback_updated` dates a site with no story yet.
+    intact; `fallback_updated` dates a site with no story yet. A feed's three formats and
+    its page are rendered together: when one of them is missing or damaged, or the feed
+    changed in its first `max_items`.
     """
     from aggregator.output.render.channel import asset_url, channel_for
     from aggregator.output.render.jsonfeed import render_json
-    from aggregator.output.render.links import FORMATS, FeedLinks
-    from aggregator.output.render.site import render_index, render_opml
+    from aggregator.output.render.links import (
+        FORMATS,
+        INDEX_FILE,
+        OPML_FILE,
+        FeedLinks,
+        feed_file,
+        page_file,
+    )
+    from aggregator.output.render.pages import Site, has_page, render_front, render_topic
+    from aggregator.output.render.site import render_opml
+    from aggregator.output.render.static import static_files
     from aggregator.output.render.xmlfeeds import render_atom, render_rss
     from aggregator.selection.catalog import ALL_SLUG, Feed, feed_infos, updated_from_sort_key
 
@@ -45,8 +61,11 @@ def render_outputs(
     }
     names = source.topic_names()
     infos = feed_infos(config, sorted(totals), names, totals)
-    expected = {f"{info.slug}.{fmt}" for info in infos for fmt in FORMATS} | {"index.html", "feeds.opml"}
-    damaged = {name.rsplit(".", 1)[0] for name in set(damaged) | (expected - set(published))}
+    statics = static_files()
+    expected = {feed_file(info.slug, fmt) for info in infos for fmt in FORMATS}
+    expected |= {page_file(info.slug) for info in infos if has_page(info)}
+    expected |= {INDEX_FILE, OPML_FILE, *statics}
+    damaged = {slug for name in set(damaged) | (expected - set(published)) if (slug := slug_of(name))}
     wanted = [
         info
         for info in infos
@@ -55,10 +74,20 @@ def render_outputs(
         or info.slug in outcome.feeds_to_render
         or info.slug in damaged
     ]
-    ids = {info.slug: source.feed_top(info.slug, info.cap) for info in wanted}
+    by_slug = {info.slug: info for info in infos}
+    front = by_slug[ALL_SLUG]
+    ids = {info.slug: source.feed_top(info.slug, info.cap) for info in [*wanted, front]}
     stories = source.stories_of(sorted({i for chosen in ids.values() for i in chosen}))
     links = FeedLinks(config.base_url)
+    site = Site(
+        links,
+        config.site_title,
+        config.site_description,
+        config.language,
+        asset_url(config.site_icon, "icon", links),
+    )
     fallback = totals.get(ALL_SLUG, (0, None))[1] or fallback_updated
+    memo: dict = {}  # this build's story articles, shared by the pages
     files: dict[str, bytes] = {}
     for info in wanted:
         feed = Feed(info, tuple(stories[i] for i in ids[info.slug]))
@@ -70,22 +99,18 @@ def render_outputs(
             fallback,
             channel_for(config, links, info.slug),
         )
-        files[f"{info.slug}.atom"] = render_atom(*args)
-        files[f"{info.slug}.rss"] = render_rss(*args)
-        files[f"{info.slug}.json"] = render_json(*args)
+        files[feed_file(info.slug, "atom")] = render_atom(*args)
+        files[feed_file(info.slug, "rss")] = render_rss(*args)
+        files[feed_file(info.slug, "json")] = render_json(*args)
+        if has_page(info):
+            files[page_file(info.slug)] = render_topic(feed, site, memo)
+    front_feed = Feed(front, tuple(stories[i] for i in ids[ALL_SLUG]))
+    files[INDEX_FILE] = render_front(front_feed, infos, site, memo)
+    files[OPML_FILE] = render_opml(infos, links, config.site_title, fallback)
+    files.update(statics)
     assets = site_assets(config)
     files.update(assets)
     expected |= set(assets)
-    files["index.html"] = render_index(
-        infos,
-        links,
-        config.site_title,
-        config.site_description,
-        config.language,
-        fallback,
-        icon=asset_url(config.site_icon, "icon", links),
-    )
-    files["feeds.opml"] = render_opml(infos, links, config.site_title, fallback)
     return files, expected, infos
 
 
@@ -102,3 +127,13 @@ def site_assets(config: Config) -> dict[str, bytes]:
             except OSError as exc:
                 raise BuildError(f"site.{which}: cannot read {value}: {exc.strerror or exc}") from None
     return assets
+
+
+def slug_of(name: str) -> str | None:
+    """The feed a published file belongs to (`feeds/ai.atom`, `topics/ai/index.html`), if any."""
+    folder, _, rest = name.partition("/")
+    if folder == "feeds" and "." in rest and "/" not in rest:
+        return rest.rsplit(".", 1)[0]
+    if folder == "topics" and rest.endswith("/index.html") and rest.count("/") == 1:
+        return rest.split("/", 1)[0]
+    return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
@@ -17,10 +18,29 @@ from pathlib import Path
 from typing import Protocol
 
 from aggregator.config import Config
+from aggregator.output.render.links import FEED_CSS, INDEX_FILE, OPML_FILE, SITE_CSS, SITE_JS
 
-# The files this service owns in the output folder; anything else is left alone.
+# The files this service owns in the output folder; anything else is left alone. Feeds
+# at the root are the layout before feeds/ (removed by the first build that publishes
+# them under feeds/).
 OWNED_SUFFIXES = (".atom", ".rss", ".json")
-OWNED_NAMES = ("index.html", "feeds.opml")
+ROOT_NAMES = frozenset({INDEX_FILE, OPML_FILE, FEED_CSS})
+ASSET_NAMES = frozenset(name.split("/", 1)[1] for name in (SITE_CSS, SITE_JS))
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def owned(name: str) -> bool:
+    """Whether `name` (a path relative to the folder, `/`-separated) is one of ours."""
+    parts = name.split("/")
+    if len(parts) == 1:
+        return name.endswith(OWNED_SUFFIXES) or name in ROOT_NAMES
+    if len(parts) == 2 and parts[0] == "feeds":
+        return parts[1].endswith(OWNED_SUFFIXES)
+    if len(parts) == 2 and parts[0] == "assets":
+        return parts[1] in ASSET_NAMES
+    if len(parts) == 3 and parts[0] == "topics":
+        return parts[2] == INDEX_FILE and _SLUG.fullmatch(parts[1]) is not None
+    return False
 
 
 @dataclass
@@ -128,21 +148,42 @@ class LocalFolder:
         return result
 
     def _remove_stale(self, expected: Set[str]) -> list[str]:
+        """Remove owned files not in `expected`, and temporary files a killed build left,
+        in the folders the site uses; a topic's folder goes too once it is empty."""
         removed = []
-        for entry in sorted(os.scandir(self.root), key=lambda e: e.name):
-            name = entry.name
-            if name in expected or not entry.is_file(follow_symlinks=False):
-                continue
-            if name.startswith(".") and name.endswith(".tmp"):
-                # A temporary file left by a build that was killed mid-write.
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(entry.path)
-                continue
-            if name.endswith(OWNED_SUFFIXES) or name in OWNED_NAMES:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(entry.path)
-                removed.append(name)
+        for folder in self._owned_folders():
+            prefix = "" if folder == self.root else folder.relative_to(self.root).as_posix() + "/"
+            with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+                for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+                    name = prefix + entry.name
+                    if name in expected or not entry.is_file(follow_symlinks=False):
+                        continue
+                    if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+                        # A temporary file left by a build that was killed mid-write.
+                        with contextlib.suppress(FileNotFoundError):
+                            os.unlink(entry.path)
+                        continue
+                    if owned(name):
+                        with contextlib.suppress(FileNotFoundError):
+                            os.unlink(entry.path)
+                        removed.append(name)
+            if prefix.startswith("topics/"):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()  # only succeeds when nothing is left in it
         return removed
+
+    def _owned_folders(self) -> list[Path]:
+        """The root, feeds/, assets/ and every topics/<slug>/ (real folders, no symlinks)."""
+        folders = [self.root]
+        for sub in ("feeds", "assets"):
+            if (self.root / sub).is_dir() and not (self.root / sub).is_symlink():
+                folders.append(self.root / sub)
+        topics = self.root / "topics"
+        if topics.is_dir() and not topics.is_symlink():
+            for entry in sorted(os.scandir(topics), key=lambda e: e.name):
+                if entry.is_dir(follow_symlinks=False) and _SLUG.fullmatch(entry.name):
+                    folders.append(Path(entry.path))
+        return folders
 
 
 def _stage(target: Path, data: bytes) -> str:

@@ -6,6 +6,7 @@ every feed one of its topics (or filters) selects; each feed is newest first and
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -28,6 +29,7 @@ class FeedInfo:
     cap: int
     total: int = 0  # stories it holds before the cap
     newest: dt.datetime | None = None  # its newest entry's `updated`
+    name: str = ""  # what a page calls it: the topic's name, the feed's title, "All stories"
 
 
 @dataclass(frozen=True)
@@ -116,23 +118,33 @@ def feed_infos(
 ) -> list[FeedInfo]:
     """Every feed that exists, sorted by slug: `all`, configured ones, topics with stories."""
     site = config.site_title
-    infos = [FeedInfo(ALL_SLUG, f"{site}: all stories", config.site_description, "all", config.max_items)]
+    infos = [
+        FeedInfo(
+            ALL_SLUG,
+            f"{site}: all stories",
+            config.site_description,
+            "all",
+            config.max_items,
+            name="All stories",
+        )
+    ]
     reserved = reserved_slugs(config)
     for slug in topic_slugs:
         if slug not in reserved:
             name = names.get(slug, slug)
             infos.append(
-                FeedInfo(slug, f"{site}: {name}", f"Stories about {name}.", "topic", config.max_items)
+                FeedInfo(
+                    slug, f"{site}: {name}", f"Stories about {name}.", "topic", config.max_items, name=name
+                )
             )
     for spec in config.extra_feeds:
         description = spec.description or f"{spec.title}, from {site}."
-        infos.append(
-            FeedInfo(spec.slug, spec.title, description, "custom", spec.max_items or config.max_items)
-        )
+        cap = spec.max_items or config.max_items
+        infos.append(FeedInfo(spec.slug, spec.title, description, "custom", cap, name=spec.title))
     result = []
     for info in sorted(infos, key=lambda i: i.slug):
         total, newest = totals.get(info.slug, (0, None))
-        result.append(FeedInfo(info.slug, info.title, info.description, info.kind, info.cap, total, newest))
+        result.append(dataclasses.replace(info, total=total, newest=newest))
     return result
 
 

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header, parse_date
 
 from aggregator.configvalues import ASSET_TYPES
@@ -19,7 +20,13 @@ from aggregator.serve.filecache import Published
 # The published files' media types, as the renderers name them, with their charset.
 MEDIA_TYPES = {kind: f"{media_type}; charset=utf-8" for kind, media_type in RENDERED_MEDIA_TYPES.items()}
 MEDIA_TYPES.update({suffix[1:]: media_type for suffix, media_type in ASSET_TYPES.items()})  # images: no charset
+MEDIA_TYPES |= {"css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8"}
 _TAG_RE = re.compile(r'(?:W/)?"[^"]*"')
+# What a browser gets an Atom or RSS feed as, so that it applies the feed's stylesheet.
+XML_FOR_BROWSERS = "application/xml; charset=utf-8"
+# A feed opened in a browser loads feed.css and nothing else.
+FEED_CSP = "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'"
+NEGOTIATED = frozenset({"atom", "rss"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,12 +43,21 @@ class Conditions:
     accept_encoding: str | None = None
     if_none_match: str | None = None
     if_modified_since: str | None = None
+    accept: str | None = None
 
 
 def answer(published: Published, kind: str, asked: Conditions, max_age: int, now: datetime) -> Answer:
-    """200 with the (possibly gzipped) bytes, or 304 when the client's copy is current."""
+    """200 with the (possibly gzipped) bytes, or 304 when the client's copy is current.
+
+    Atom and RSS are negotiated: a browser asking for a page gets the feed as
+    `application/xml` (another representation, so another strong tag), which lets it
+    apply the feed's stylesheet."""
     use_gzip = published.compressible and accepts_gzip(asked.accept_encoding)
     etag = published.gzip_etag if use_gzip else published.etag
+    negotiated = kind in NEGOTIATED
+    as_xml = negotiated and for_a_browser(asked.accept, kind)
+    if as_xml:
+        etag = etag[:-1] + '-xml"'
     held = _current_tag(published, etag, asked, now)
     headers: list[tuple[str, str]]
     if held is not None:
@@ -49,17 +65,32 @@ def answer(published: Published, kind: str, asked: Conditions, max_age: int, now
     else:
         status = 200
         body = published.gzipped() if use_gzip else published.body
-        headers = [("Content-Type", MEDIA_TYPES[kind]), ("ETag", etag)]
+        headers = [("Content-Type", XML_FOR_BROWSERS if as_xml else MEDIA_TYPES[kind]), ("ETag", etag)]
         if use_gzip:
             headers.append(("Content-Encoding", "gzip"))
     if settled(published.modified, now):
         headers.append(("Last-Modified", http_date(published.modified)))
     headers += [
         ("Cache-Control", f"public, max-age={max_age}"),
-        ("Vary", "Accept-Encoding"),
+        ("Vary", "Accept, Accept-Encoding" if negotiated else "Accept-Encoding"),
         ("X-Content-Type-Options", "nosniff"),
     ]
+    if negotiated:
+        headers.append(("Content-Security-Policy", FEED_CSP))
     return Answer(status, headers, body)
+
+
+def for_a_browser(accept: str | None, kind: str) -> bool:
+    """Whether the client prefers a page to the feed's own media type.
+
+    Browsers show `application/atom+xml` and `application/rss+xml` as plain text, so the
+    feed's stylesheet never applies. A browser navigating asks for `text/html` first;
+    feed readers ask for feed types, or `*/*`, or nothing, and get the feed's own type.
+    """
+    if not accept:
+        return False
+    offered = parse_accept_header(accept, MIMEAccept)
+    return offered.best_match([RENDERED_MEDIA_TYPES[kind], "text/html"]) == "text/html"
 
 
 def accepts_gzip(header: str | None) -> bool:

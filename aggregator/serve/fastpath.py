@@ -75,6 +75,7 @@ class FeedFastPath:
             environ.get("HTTP_ACCEPT_ENCODING"),
             environ.get("HTTP_IF_NONE_MATCH"),
             environ.get("HTTP_IF_MODIFIED_SINCE"),
+            environ.get("HTTP_ACCEPT"),
         )
         result = answer(published, target.kind, asked, self.max_age, datetime.now(UTC))
         headers = result.headers

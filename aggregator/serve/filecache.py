@@ -66,7 +66,7 @@ class Published:
 
 
 class StaticFile:
-    """Reads files by name from one folder; the caller has already validated the name."""
+    """Reads files by relative path from one folder; the caller has already validated it."""
 
     def __init__(self, root: Path) -> None:
         self.root = str(root)
@@ -75,7 +75,7 @@ class StaticFile:
 
     def read(self, name: str) -> Published | None:
         """The current version of `name`, or None if there is no such regular file."""
-        if "/" in name or "\\" in name or name.startswith(".") or "\0" in name:
+        if not _plain_path(name):
             return None
         path = os.path.join(self.root, name)
         # One stat answers a request for a version already read: a name's inode never
@@ -115,6 +115,13 @@ class StaticFile:
 
 def _key(name: str, info: os.stat_result) -> tuple[str, int, int, int, int]:
     return (name, info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
+
+
+def _plain_path(name: str) -> bool:
+    """A relative path of visible names: no `..`, no dot files, no backslash or NUL."""
+    if "\\" in name or "\0" in name or name.startswith("/"):
+        return False
+    return all(part and not part.startswith(".") for part in name.split("/"))
 
 
 def _read_all(fd: int, size_hint: int) -> bytes:

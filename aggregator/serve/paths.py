@@ -29,7 +29,7 @@ def feed_file(name: str) -> Target | None:
     match = FEED_FILE_RE.fullmatch(name)
     if match is None:
         return None
-    return Target(name, match["ext"])
+    return Target(f"feeds/{name}", match["ext"])
 
 
 INDEX = Target("index.html", "html")

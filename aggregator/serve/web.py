@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,10 +30,15 @@ from aggregator.serve.websub import read_counters
 
 log = logging.getLogger("aggregator.web")
 
+# A topic page's slug, by the feeds' slug rule.
+SLUG_RE = re.compile(r"^(?=.{1,200}$)[a-z0-9]+(?:-[a-z0-9]+)*$")
+# The site's fixed files under /assets/, by name, with their kind.
+ASSETS = {"site.css": "css", "site.js": "js"}
 
-# The index is ours and static: no scripts, nothing framed, nothing posted.
-INDEX_CSP = (
-    "default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'; "
+# The pages are ours and static: only our own stylesheet and script, images from the
+# outlets' absolute URLs, nothing inline, nothing framed, nothing posted.
+PAGE_CSP = (
+    "default-src 'none'; style-src 'self'; img-src https: http: data:; script-src 'self'; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 
@@ -65,6 +71,10 @@ def create_app(config: Config | None = None) -> Flask:
     app.add_url_rule("/", "index", _index, methods=["GET"])
     app.add_url_rule("/feeds.opml", "opml", _opml, methods=["GET"])
     app.add_url_rule("/feeds/<name>", "feed", _feed, methods=["GET"])
+    # Flask answers /topics/<slug> (no slash) with a 308 to the page, as static hosts do.
+    app.add_url_rule("/topics/<slug>/", "topic", _topic, methods=["GET"])
+    app.add_url_rule("/feed.css", "feed_css", _feed_css, methods=["GET"])
+    app.add_url_rule("/assets/<name>", "asset", _asset, methods=["GET"])
     app.add_url_rule("/healthz", "healthz", _healthz, methods=["GET"])
     app.add_url_rule("/favicon.ico", "favicon", _favicon, methods=["GET"])
     for which, value in (("icon", config.site_icon), ("logo", config.site_logo)):
@@ -94,9 +104,29 @@ def _refuse_long_urls() -> None:
 
 
 def _index() -> Response:
-    response = _serve(INDEX)
+    return _with_csp(_serve(INDEX), PAGE_CSP)
+
+
+def _topic(slug: str) -> Response:
+    if SLUG_RE.fullmatch(slug) is None:
+        raise NotFound()
+    return _with_csp(_serve(Target(f"topics/{slug}/index.html", "html")), PAGE_CSP)
+
+
+def _feed_css() -> Response:
+    return _serve(Target("feed.css", "css"))
+
+
+def _asset(name: str) -> Response:
+    kind = ASSETS.get(name)
+    if kind is None:
+        raise NotFound()
+    return _serve(Target(f"assets/{name}", kind))
+
+
+def _with_csp(response: Response, policy: str) -> Response:
     if response.status_code < 400:
-        response.headers["Content-Security-Policy"] = INDEX_CSP
+        response.headers["Content-Security-Policy"] = policy
     return response
 
 
@@ -105,9 +135,6 @@ def _opml() -> Response:
 
 
 def _feed(name: str) -> Response:
-    target = feed_file(name)
-    if target is None:
-        raise NotFound()
     target = feed_file(name)
     if target is None:
         raise NotFound()
@@ -231,6 +258,7 @@ def _serve(target: Target) -> Response:
         request.headers.get("Accept-Encoding"),
         request.headers.get("If-None-Match"),
         request.headers.get("If-Modified-Since"),
+        request.headers.get("Accept"),
     )
     result = answer(published, target.kind, asked, config.cache_max_age, datetime.now(UTC))
     response = Response(result.body, status=result.status)

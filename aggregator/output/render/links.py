@@ -39,3 +39,31 @@ class FeedLinks:
     @property
     def opml(self) -> str:
         return f"{self.base_url}feeds.opml"
+
+    def page(self, slug: str) -> str:
+        """A feed's web page; the `all` feed's page is the front page."""
+        return (
+            self.base_url
+            if slug == ALL_PAGE
+            else f"{self.base_url}{page_file(slug).removesuffix('index.html')}"
+        )
+
+    def asset(self, name: str) -> str:
+        return f"{self.base_url}{name}"
+
+
+# Where each kind of file lives in the output folder, which mirrors the URL space.
+ALL_PAGE = "all"
+INDEX_FILE = "index.html"
+OPML_FILE = "feeds.opml"
+FEED_CSS = "feed.css"
+SITE_CSS = "assets/site.css"
+SITE_JS = "assets/site.js"
+
+
+def feed_file(slug: str, fmt: str) -> str:
+    return f"feeds/{slug}.{fmt}"
+
+
+def page_file(slug: str) -> str:
+    return f"topics/{slug}/index.html"

@@ -14,6 +14,8 @@ The traps, and what this module does about each:
 - RSS `<author>` needs an e-mail address: the outlet goes to `dc:creator` instead;
 - RSS drops every `atom:link` but self, so `rel="hub"` (upstream issue 122): the feed
   extension writes the hub links itself, right after the self link.
+- feedgen writes no processing instructions: the `xml-stylesheet` one that makes a feed
+  readable in a browser goes in right after the XML declaration (`_with_stylesheet`).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from aggregator.ingest.text import xml_safe
 from aggregator.model import Story
 from aggregator.output.render.channel import Channel
 from aggregator.output.render.entry import distinct_updated, entry_html, image_type, plausible
-from aggregator.output.render.links import MEDIA_TYPES, FeedLinks, outlet_url
+from aggregator.output.render.links import FEED_CSS, MEDIA_TYPES, FeedLinks, outlet_url
 from aggregator.selection.catalog import Feed
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"
@@ -197,6 +199,19 @@ def _add_entry(fg: FeedGenerator, story: Story, updated: dt.datetime, full: bool
         fe.category(term=topic.slug, label=_safe(topic.name))
 
 
+def _with_stylesheet(document: bytes, links: FeedLinks) -> bytes:
+    """The document with `<?xml-stylesheet?>` naming feed.css after its XML declaration.
+
+    A CSS stylesheet, not XSLT: browsers are removing XSLT, while CSS on XML stays.
+    """
+    declaration, newline, rest = document.partition(b"\n")
+    if not declaration.startswith(b"<?xml ") or not newline:
+        raise ValueError("feedgen output without an XML declaration line")
+    href = links.asset(FEED_CSS).replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    instruction = f'<?xml-stylesheet type="text/css" href="{href}"?>\n'.encode()
+    return declaration + newline + instruction + rest
+
+
 def render_atom(
     feed: Feed,
     links: FeedLinks,
@@ -206,7 +221,7 @@ def render_atom(
     channel: Channel = NO_EXTRAS,
 ) -> bytes:
     fg = _generator(feed, links, site_title, language, "atom", fallback, channel)
-    return fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    return _with_stylesheet(fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True), links)
 
 
 def render_rss(
@@ -218,4 +233,4 @@ def render_rss(
     channel: Channel = NO_EXTRAS,
 ) -> bytes:
     fg = _generator(feed, links, site_title, language, "rss", fallback, channel)
-    return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    return _with_stylesheet(fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True), links)
