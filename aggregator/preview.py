@@ -98,9 +98,17 @@ def _with_ids(config: Config, clusters: list[Cluster]) -> list[Story]:
     records: dict[str, StoryRecord] = {}
     if config.state_url or config.state_path.is_file():
         from aggregator.state.opening import open_state
+        from aggregator.state.store import StateStore
 
         try:
-            with open_state(config.state_url, config.state_path) as store:
+            # Read only: a SQLite file is opened as it is (a damaged one is left for the
+            # next build to set aside, and named in its report).
+            opened = (
+                open_state(config.state_url, config.state_path)
+                if config.state_url
+                else StateStore(config.state_path)
+            )
+            with opened as store:
                 members, records = store.memberships(), store.story_records()
         except sqlite3.DatabaseError:
             pass  # a damaged store: the next build sets it aside; ids derive from content

@@ -108,6 +108,10 @@ class Workspace:
         return json.loads(result.stdout)
 
     def read(self, name: str) -> bytes:
+        """A published file by its path in the output folder; a bare feed file name
+        (`ai.atom`) is the feed's, which lives in `feeds/`."""
+        if "/" not in name and name.endswith((".atom", ".rss", ".json")):
+            name = f"feeds/{name}"
         return (self.output / name).read_bytes()
 
     def outputs(self) -> dict[str, bytes]:

@@ -71,7 +71,7 @@ def test_every_hub_gets_every_changed_url(ws: Workspace, hub: Hub) -> None:
 
 
 def test_a_hub_that_is_down_neither_fails_nor_holds_up_the_build(ws: Workspace, monkeypatch) -> None:
-    monkeypatch.setattr("aggregator.cli.BUILD_PING_SECONDS", 1.0)
+    monkeypatch.setattr("aggregator.cli.building.BUILD_PING_SECONDS", 1.0)
     with_hubs(ws, f"http://127.0.0.1:{free_port()}/hub")  # nothing listens there
     ws.add("a.md", article("Robots learn to fold laundry"))
     started = time.monotonic()
@@ -114,32 +114,32 @@ def test_the_queue_is_bounded(tmp_path: Path) -> None:
 
 
 def test_feeds_advertise_the_hubs_and_stay_valid(ws: Workspace) -> None:
-    hubs = ["https://hub.example.net/", "https://push.example.com/publish"]
+    # Loopback ports nothing listens on: the build pings them, and only them.
+    hubs = [f"http://127.0.0.1:{free_port()}/", f"http://127.0.0.1:{free_port()}/publish"]
     ws.write_config({"websub": {"hubs": hubs}, "site": {"base_url": BASE}})
     ws.add("a.md", article("Robots learn to fold laundry"))
     ws.build()
     for fmt in ("atom", "rss"):
-        data = ws.read(f"ai.{fmt}")
+        data = ws.read(f"feeds/ai.{fmt}")
         assert_valid(fmt, data)
         parsed = feedparser.parse(data)
         assert not parsed.bozo
         links = {(link["rel"], link["href"]) for link in parsed.feed.links}
         assert {("hub", h) for h in hubs} | {("self", f"{BASE}feeds/ai.{fmt}")} <= links
-    data = ws.read("ai.json")
+    data = ws.read("feeds/ai.json")
     assert_valid("json", data)
     assert json.loads(data)["hubs"] == [{"type": "WebSub", "url": h} for h in hubs]
 
 
 def test_feed_responses_carry_the_link_header(ws: Workspace) -> None:
-    ws.write_config({"websub": {"hubs": ["https://hub.example.net/"]}})
+    hub = f"http://127.0.0.1:{free_port()}/"  # nothing listens there
+    ws.write_config({"websub": {"hubs": [hub]}})
     ws.add("a.md", article("Robots learn to fold laundry"))
     ws.build()
     client = create_app(load_config(ws.config)).test_client()
     for fmt in FORMATS:
         response = client.get(f"/feeds/ai.{fmt}")
-        assert response.headers["Link"] == (
-            f'<https://hub.example.net/>; rel="hub", <{BASE}feeds/ai.{fmt}>; rel="self"'
-        )
+        assert response.headers["Link"] == f'<{hub}>; rel="hub", <{BASE}feeds/ai.{fmt}>; rel="self"'
     assert "Link" not in client.get("/").headers
     ws.write_config({})
     assert "Link" not in create_app(load_config(ws.config)).test_client().get("/feeds/ai.atom").headers
