@@ -42,8 +42,8 @@ def test_the_later_revision_is_published_whatever_the_names(ws: Workspace, copy_
     report = ws.build()
     assert titles(ws) == ["Edited headline about the launch of the rocket"]
     # The superseded copy counts for nothing: its topic has no feed.
-    assert (ws.output / "robotics.atom").exists()
-    assert not (ws.output / "ai.atom").exists()
+    assert (ws.output / "feeds" / "robotics.atom").exists()
+    assert not (ws.output / "feeds" / "ai.atom").exists()
     (warning,) = copy_warnings(report["warnings"])
     assert warning["path"] == "launch.md"
     assert f"{copy_name} is published" in warning["reason"]

@@ -110,7 +110,7 @@ class Cluster:
 
     def published_ids(self) -> set[str]:
         try:
-            items = json.loads((self.output / "all.json").read_bytes())["items"]
+            items = json.loads((self.output / "feeds" / "all.json").read_bytes())["items"]
         except (OSError, ValueError):
             return set()
         return {item["url"] for item in items}
