@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from filelock import FileLock, Timeout
 
 from aggregator.config import Config
+from aggregator.ingest import codec
 from aggregator.ingest.scan import FileEntry, scan
 from aggregator.model import FileRecord
 from aggregator.output.files import render_outputs
@@ -127,7 +128,7 @@ def _config_fingerprint(config: Config) -> str:
 
 def _parse_fingerprint(config: Config) -> str:
     """What decides how a file parses: a change means every file is parsed again."""
-    relevant = (sorted(config.stories.url_aliases.items()), config.max_file_bytes, "articles-v1")
+    relevant = (sorted(config.stories.url_aliases.items()), config.max_file_bytes, codec.CODEC_VERSION)
     return hashlib.blake2b(json.dumps(relevant).encode(), digest_size=16).hexdigest()
 
 

@@ -242,8 +242,9 @@ def config_from_mapping(data: Any, source: str = "mapping") -> Config:
 
 
 def _bare_host(host: str) -> str:
-    host = host.strip().lower().rstrip(".")
-    return host[4:] if host.startswith("www.") else host
+    from aggregator.names import bare_host
+
+    return bare_host(host.strip().lower().rstrip("."))
 
 
 def _expect(key: str, value: Any, kind: type) -> Any:
@@ -299,9 +300,9 @@ def _feed_spec(index: int, item: Any) -> FeedSpec:
                 values.extend(_strings(f"{prefix}.{key}", raw))
         return tuple(values)
 
-    from slugify import slugify  # local: config stays importable without the content stack
+    from aggregator.names import topic_slug  # local: slugify is only needed for configured feeds
 
-    topics = tuple(dict.fromkeys(slugify(t) or t for t in listed("topics")))
+    topics = tuple(dict.fromkeys(topic_slug(t) for t in listed("topics")))
     min_quality = item.get("min_quality")
     if min_quality is not None:
         min_quality = _expect(f"{prefix}.min_quality", min_quality, int)

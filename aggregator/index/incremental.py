@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from aggregator.config import Config
 from aggregator.index.full import Outcome, feed_rows_of, links_of, node_rows_of
 from aggregator.model import Article
-from aggregator.selection.catalog import topic_spellings
+from aggregator.selection.catalog import feed_cap, topic_spellings
 from aggregator.state.store import StateStore
 from aggregator.stories.clustering import cluster_articles, describe_member, index_articles
 from aggregator.stories.headlines import headlines_match, significant_words
@@ -160,7 +160,7 @@ def apply_incremental(
     touched = defaultdict(list)
     for slug, key, _story_id in old_feed_rows + new_feed_rows:
         touched[slug].append(key)
-    caps = {spec.slug: spec.max_items or config.max_items for spec in config.extra_feeds}
+    caps = {spec.slug: feed_cap(spec, config) for spec in config.extra_feeds}
     old_cutoffs = {slug: store.rank_cutoff(slug, caps.get(slug, config.max_items)) for slug in touched}
 
     spellings: dict[tuple[str, str], int] = defaultdict(int)

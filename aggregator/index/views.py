@@ -8,13 +8,13 @@ pass, which holds only the stories it touched, from the store.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from aggregator.ingest.normalise import as_of
 from aggregator.model import Article, Story
-from aggregator.selection.catalog import most_used
+from aggregator.names import most_used_spellings
 from aggregator.state.rows import NodeRow
 from aggregator.state.store import StateStore
 from aggregator.stories.clustering import describe_member, index_articles, order_members
@@ -51,11 +51,7 @@ class Snapshot:
 
     def topic_names(self) -> dict[str, str]:
         """slug -> its most used spelling (ties: alphabetical), as `StateStore.topic_names`."""
-        counts: dict[str, Counter[str]] = defaultdict(Counter)
-        for (slug, name), uses in self.spellings.items():
-            if uses > 0:
-                counts[slug][name] = uses
-        return most_used(counts)
+        return most_used_spellings((slug, name, uses) for (slug, name), uses in self.spellings.items())
 
 
 class StoredFeeds:

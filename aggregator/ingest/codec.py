@@ -13,6 +13,10 @@ from typing import Any
 
 from aggregator.model import Article, Image, Provider, RelatedItem, Topic
 
+# The layout's name. The build keeps it with its state, so a build under another version
+# parses every file again instead of decoding rows it cannot read.
+CODEC_VERSION = "articles-v1"
+
 
 def _image(image: Image | None) -> list[Any] | None:
     return [image.url, image.width, image.height] if image else None

@@ -15,12 +15,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from slugify import slugify
-
 from aggregator.ingest.frontmatter import ArticleError, read_front_matter
 from aggregator.ingest.text import plain_text
 from aggregator.ingest.urls import canonical_url, clean_url, host_of
 from aggregator.model import Article, Image, Provider, RelatedItem, Topic
+from aggregator.names import bare_host, topic_slug
 
 UTC = dt.UTC
 MAX_TITLE = 300
@@ -224,19 +223,8 @@ def _provider_domain(raw_domain: object, url_domain: str) -> str:
     if isinstance(raw_domain, str):
         cleaned = plain_text(raw_domain, MAX_NAME).lower()
         if _DOMAIN.fullmatch(cleaned):
-            return cleaned[4:] if cleaned.startswith("www.") else cleaned
+            return bare_host(cleaned)
     return url_domain
-
-
-@functools.lru_cache(maxsize=4096)  # a few hundred topic spellings recur in every file
-def topic_slug(name: str) -> str:
-    """ASCII slug for URLs; names that transliterate to nothing (emoji) get a stable one."""
-    slug = slugify(name, max_length=60, word_boundary=True)
-    if slug:
-        return slug
-    import hashlib
-
-    return "topic-" + hashlib.blake2b(name.encode("utf-8"), digest_size=4).hexdigest()
 
 
 def _topics(value: object, warnings: list[str]) -> tuple[Topic, ...]:

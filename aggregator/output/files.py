@@ -32,7 +32,14 @@ def render_outputs(
     intact; `fallback_updated` dates a site with no story yet.
     """
     from aggregator.output.render.jsonfeed import render_json
-    from aggregator.output.render.links import FORMATS, FeedLinks
+    from aggregator.output.render.links import (
+        FORMATS,
+        INDEX_FILE,
+        OPML_FILE,
+        SITE_FILES,
+        FeedLinks,
+        feed_file,
+    )
     from aggregator.output.render.site import render_index, render_opml
     from aggregator.output.render.xmlfeeds import render_atom, render_rss
     from aggregator.selection.catalog import ALL_SLUG, Feed, feed_infos, updated_from_sort_key
@@ -42,7 +49,7 @@ def render_outputs(
     }
     names = source.topic_names()
     infos = feed_infos(config, sorted(totals), names, totals)
-    expected = {f"{info.slug}.{fmt}" for info in infos for fmt in FORMATS} | {"index.html", "feeds.opml"}
+    expected = {feed_file(info.slug, fmt) for info in infos for fmt in FORMATS} | set(SITE_FILES)
     damaged = {name.rsplit(".", 1)[0] for name in set(damaged) | (expected - set(published))}
     wanted = [
         info
@@ -57,14 +64,14 @@ def render_outputs(
     links = FeedLinks(config.base_url)
     fallback = totals.get(ALL_SLUG, (0, None))[1] or fallback_updated
     files: dict[str, bytes] = {}
+    renderers = {"atom": render_atom, "rss": render_rss, "json": render_json}
     for info in wanted:
         feed = Feed(info, tuple(stories[i] for i in ids[info.slug]))
         args = (feed, links, config.site_title, config.language, fallback)
-        files[f"{info.slug}.atom"] = render_atom(*args)
-        files[f"{info.slug}.rss"] = render_rss(*args)
-        files[f"{info.slug}.json"] = render_json(*args)
-    files["index.html"] = render_index(
+        for fmt, render in renderers.items():
+            files[feed_file(info.slug, fmt)] = render(*args)
+    files[INDEX_FILE] = render_index(
         infos, links, config.site_title, config.site_description, config.language, fallback
     )
-    files["feeds.opml"] = render_opml(infos, links, config.site_title, fallback)
+    files[OPML_FILE] = render_opml(infos, links, config.site_title, fallback)
     return files, expected, infos

@@ -16,9 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-# The files this service owns in the output folder; anything else is left alone.
-OWNED_SUFFIXES = (".atom", ".rss", ".json")
-OWNED_NAMES = ("index.html", "feeds.opml")
+from aggregator.output.render.links import FEED_SUFFIXES, SITE_FILES
 
 
 @dataclass
@@ -127,7 +125,7 @@ class LocalFolder:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(entry.path)
                 continue
-            if name.endswith(OWNED_SUFFIXES) or name in OWNED_NAMES:
+            if name.endswith(FEED_SUFFIXES) or name in SITE_FILES:  # ours; anything else stays
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(entry.path)
                 removed.append(name)

@@ -19,6 +19,7 @@ from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException, NotFound, RequestURITooLarge
 
 from aggregator.config import Config, load_config
+from aggregator.output.render.links import FORMATS, INDEX_FILE, OPML_FILE
 from aggregator.output.render.links import MEDIA_TYPES as RENDERED_MEDIA_TYPES
 from aggregator.serve.filecache import Published, StaticFile
 
@@ -26,7 +27,9 @@ log = logging.getLogger("aggregator.web")
 
 # What a feed file may be called: the config's slug rule plus a known extension. Checked
 # before the file system is touched, so `..`, slashes, dots and encodings never get near it.
-FEED_FILE_RE = re.compile(r"^(?=.{1,200}$)(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?P<ext>atom|rss|json)$")
+FEED_FILE_RE = re.compile(
+    r"^(?=.{1,200}$)(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?P<ext>" + "|".join(FORMATS) + ")$"
+)
 # No URL of ours is anywhere near this long; longer ones get 414 before routing.
 MAX_URL_LENGTH = 8192
 
@@ -60,7 +63,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     app.before_request(_refuse_long_urls)
     app.add_url_rule("/", "index", _index, methods=["GET"])
-    app.add_url_rule("/feeds.opml", "opml", _opml, methods=["GET"])
+    app.add_url_rule(f"/{OPML_FILE}", "opml", _opml, methods=["GET"])
     app.add_url_rule("/feeds/<name>", "feed", _feed, methods=["GET"])
     app.add_url_rule("/healthz", "healthz", _healthz, methods=["GET"])
     app.register_error_handler(HTTPException, _http_error)
@@ -77,14 +80,14 @@ def _refuse_long_urls() -> None:
 
 
 def _index() -> Response:
-    response = _serve("index.html", "html")
+    response = _serve(INDEX_FILE, "html")
     if response.status_code < 400:
         response.headers["Content-Security-Policy"] = INDEX_CSP
     return response
 
 
 def _opml() -> Response:
-    return _serve("feeds.opml", "opml")
+    return _serve(OPML_FILE, "opml")
 
 
 def _feed(name: str) -> Response:
@@ -172,7 +175,7 @@ def _serve(name: str, kind: str) -> Response:
     files: StaticFile = current_app.config[STATIC_KEY]
     published = files.read(name)
     if published is None:
-        if name == "index.html":
+        if name == INDEX_FILE:
             return _not_built_yet(config)
         raise NotFound()
     use_gzip = published.compressible and request.accept_encodings["gzip"] > 0

@@ -76,11 +76,6 @@ def entry_html(story: Story) -> str:
     return sanitize_html("".join(parts))
 
 
-def iso(moment: dt.datetime) -> str:
-    """RFC 3339 in UTC with a `Z`, the form every validator accepts."""
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def distinct_updated(stories: Sequence[Story]) -> list[dt.datetime]:
     """Each entry's `updated`, made distinct within one feed.
 

@@ -6,8 +6,8 @@ import datetime as dt
 import json
 from typing import Any
 
-from aggregator.model import Member, Story
-from aggregator.output.render.entry import distinct_updated, entry_html, iso
+from aggregator.model import Member, Story, iso_z
+from aggregator.output.render.entry import distinct_updated, entry_html
 from aggregator.output.render.links import FeedLinks, outlet_url
 from aggregator.selection.catalog import Feed
 
@@ -22,7 +22,7 @@ def _member(member: Member) -> dict[str, Any]:
         "reason": member.reason,
     }
     if member.published:
-        data["date_published"] = iso(member.published)
+        data["date_published"] = iso_z(member.published)
     return data
 
 
@@ -34,8 +34,8 @@ def _item(story: Story, updated: dt.datetime) -> dict[str, Any]:
         "title": primary.title,
         "content_html": entry_html(story),
         "summary": primary.excerpt or primary.title,
-        "date_published": iso(story.published),
-        "date_modified": iso(updated),
+        "date_published": iso_z(story.published),
+        "date_modified": iso_z(updated),
         "authors": [_author(primary.provider.name, primary.provider.domain)],
     }
     if primary.image:

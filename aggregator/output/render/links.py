@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# The site's file names, for the renderers, the publisher (which files are its own) and
+# the web app (which names it serves).
 FORMATS = ("atom", "rss", "json")
+FEED_SUFFIXES = tuple(f".{fmt}" for fmt in FORMATS)
+INDEX_FILE = "index.html"
+OPML_FILE = "feeds.opml"
+SITE_FILES = (INDEX_FILE, OPML_FILE)
 MEDIA_TYPES = {
     "atom": "application/atom+xml",
     "rss": "application/rss+xml",
@@ -18,6 +24,11 @@ MEDIA_TYPES = {
 # A public DNS name: dotted labels ending in a letter label. `localhost`, bare words
 # and IP literals are valid link hosts but not an outlet's home page validators accept.
 _PUBLIC_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def feed_file(slug: str, fmt: str) -> str:
+    """The file (and, under `feeds/`, the URL path) of one feed in one format."""
+    return f"{slug}.{fmt}"
 
 
 def outlet_url(domain: str) -> str | None:
@@ -34,8 +45,8 @@ class FeedLinks:
         return self.base_url
 
     def feed(self, slug: str, fmt: str) -> str:
-        return f"{self.base_url}feeds/{slug}.{fmt}"
+        return f"{self.base_url}feeds/{feed_file(slug, fmt)}"
 
     @property
     def opml(self) -> str:
-        return f"{self.base_url}feeds.opml"
+        return f"{self.base_url}{OPML_FILE}"
