@@ -34,6 +34,7 @@ from aggregator.state.store import StateStore
 
 if TYPE_CHECKING:
     from aggregator.model import Article
+    from aggregator.stories.headlines import HeadlineWords
 
 # The parser, the clusterer and the renderers are imported where they are first used:
 # a rescan that finds nothing changed (the daemon's usual case) never loads them.
@@ -171,11 +172,13 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
         from aggregator.index.incremental import apply_incremental
         from aggregator.index.views import StoredFeeds
         from aggregator.ingest.codec import article_from_json
+        from aggregator.stories.headlines import HeadlineWords
 
         with store.transaction():
             if reparse_all:
                 store.defer_file_indexes()  # every row is rewritten; apply_full rebuilds them
-            changes = _read_changes(config, store, to_check, removed, due, now, reparse_all)
+            words = HeadlineWords()  # this build's memo, dropped with it
+            changes = _read_changes(config, store, to_check, removed, due, now, reparse_all, words)
             mark = report.lap("parse", mark)
             report.parsed = changes.parsed
             report.files_changed = len(changes.fresh)
@@ -189,13 +192,13 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
                 outcome = None
                 if not recompute_all and len(changes.overlay) <= INCREMENTAL_LIMIT:
                     outcome = apply_incremental(
-                        store, config, changes.overlay, changes.old_links, _loader(store, now), now
+                        store, config, changes.overlay, changes.old_links, _loader(store, now), now, words
                     )
                 if outcome is None:
                     articles = {} if reparse_all else _loader(store, now)(None)
                     articles.update(changes.overlay)
                     visible = [a for a in articles.values() if a is not None]
-                    outcome = apply_full(store, config, visible, now, loading)
+                    outcome = apply_full(store, config, visible, now, loading, words)
                 mark = report.lap("stories", mark)
                 source = outcome.snapshot or StoredFeeds(store, now, article_from_json)
                 files, expected, infos = render_outputs(
@@ -275,15 +278,19 @@ def _read_changes(
     due: list[str],
     now: dt.datetime,
     reparse_all: bool,
+    words: HeadlineWords,
 ) -> _Changes:
     """Read what the stat says may have changed; keep what really did."""
     from aggregator.ingest.codec import article_from_json
     from aggregator.ingest.parse import ParseJob, parse_entries, visibility
+    from aggregator.stories.headlines import headline_words_text
 
     changes = _Changes()
     known = {} if reparse_all else {r.path: r for r in store.file_records([e.path for e in to_check])}
     scan_ns = time.time_ns()
-    job = ParseJob(config.content_dir, config.max_file_bytes, config.stories.url_aliases, now)
+    job = ParseJob(
+        config.content_dir, config.max_file_bytes, config.stories.url_aliases, now, headline_words_text
+    )
     work = []
     for entry in to_check:
         # A file modified within the racy window may change again in the same mtime tick:
@@ -306,6 +313,8 @@ def _read_changes(
                 store.put_files(pending)
                 pending.clear()
             changes.overlay[entry.path] = parsed.visible
+            for title, text in parsed.headline_words:
+                words.learn(title, text)
     store.put_files(pending)
     store.delete_files(gone)
     for path in gone + list(removed):

@@ -18,7 +18,7 @@ from aggregator.model import Article
 from aggregator.selection.catalog import feed_cap, topic_spellings
 from aggregator.state.store import StateStore
 from aggregator.stories.clustering import cluster_articles, describe_member, index_articles
-from aggregator.stories.headlines import headlines_match, significant_words
+from aggregator.stories.headlines import HeadlineWords, headlines_match
 from aggregator.stories.identity import assign_ids
 
 # Beyond this many members, re-clustering everything is cheaper than walking the graph.
@@ -34,8 +34,10 @@ class _Neighbourhood:
         config: Config,
         overlay: Mapping[str, Article | None],
         load: Callable[[Sequence[str]], dict[str, Article]],
+        words: HeadlineWords,
     ) -> None:
         self.store = store
+        self.words = words
         self.options = config.stories
         self.overlay = overlay  # changed path -> its visible new version, or None if gone/hidden
         self.load = load  # unchanged paths -> their visible articles
@@ -102,7 +104,7 @@ class _Neighbourhood:
             if canonical in by_canonical or canonical in related_info:
                 member = describe_member(canonical, by_canonical, related_info)
                 if member.published is not None:
-                    versions.append((significant_words(member.title), member.published))
+                    versions.append((self.words(member.title), member.published))
             for words, published in versions:
                 if len(words) < self.options.headline_min_shared:
                     continue
@@ -126,6 +128,7 @@ def apply_incremental(
     old_links: Mapping[str, set[str]],
     load: Callable[[Sequence[str]], dict[str, Article]],
     now: dt.datetime,
+    words: HeadlineWords,
 ) -> Outcome | None:
     """Re-cluster the neighbourhood of the changed paths; None if a full pass is cheaper."""
     seeds: set[str] = set()
@@ -134,7 +137,7 @@ def apply_incremental(
     for article in overlay.values():
         if article is not None:
             seeds |= links_of(article)
-    area = _Neighbourhood(store, config, overlay, load)
+    area = _Neighbourhood(store, config, overlay, load, words)
     if not area.walk(seeds):
         return None
 
@@ -145,7 +148,7 @@ def apply_incremental(
     previous = store.story_records(old_ids)
     old_id_set = set(old_ids)
 
-    clusters = cluster_articles(area.articles.values(), config.stories)
+    clusters = cluster_articles(area.articles.values(), config.stories, words)
     stories, records = assign_ids(
         clusters,
         previous_members,
@@ -179,7 +182,7 @@ def apply_incremental(
         changed_paths,
         ((path, c) for path, article in overlay.items() if article is not None for c in links_of(article)),
     )
-    store.replace_nodes(nodes, node_rows_of(stories))
+    store.replace_nodes(nodes, node_rows_of(stories, words))
     store.delete_feed_entries(old_ids)
     store.put_feed_entries(new_feed_rows)
     store.adjust_topic_names(dict(spellings))

@@ -12,8 +12,8 @@ import hashlib
 import logging
 import os
 import threading
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from aggregator.ingest.codec import article_from_json, article_to_json
@@ -22,7 +22,6 @@ from aggregator.ingest.normalise import as_of, parse_article
 from aggregator.ingest.scan import FileEntry, read_file
 from aggregator.model import Article, FileRecord, FileStatus
 from aggregator.runtime import gc_paused
-from aggregator.stories.headlines import headline_words_text, remember_headline_words
 
 log = logging.getLogger("aggregator.parse")
 POOL_THRESHOLD = 400  # fewer changed files than this are parsed in-process
@@ -35,12 +34,19 @@ class ParseJob:
     max_bytes: int
     url_aliases: Mapping[str, str]
     now: dt.datetime  # decides 'ok' or 'scheduled' for future-dated articles
+    # What clustering will ask of each title (a headline's words, as text), found by the
+    # pool's workers while they are at it; the build passes it, so parsing knows nothing
+    # of stories.
+    headline_words: Callable[[str], str] | None = None
 
 
 @dataclass(slots=True, unsafe_hash=True)
 class Parsed:
     record: FileRecord
     visible: Article | None  # the article as it may be shown now (for status 'ok')
+    # (title, `ParseJob.headline_words` of it) for the visible article's titles, when a
+    # pool worker found them
+    headline_words: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
 
 def hash_bytes(data: bytes) -> str:
@@ -134,7 +140,7 @@ def _unreadable(entry: FileEntry, reason: str) -> Parsed:
 def _parse_batch(job: ParseJob, batch: Sequence[tuple[str, int, int, str | None, int]]) -> list[tuple | None]:
     """Runs in a worker. Plain tuples cross the process boundary: pickling dataclasses
     costs more than parsing JSON, so the article travels as its JSON text, with the
-    headline words of its title and `related` titles, which clustering will need."""
+    `ParseJob.headline_words` of its title and `related` titles."""
     with gc_paused():
         results: list[tuple | None] = []
         for path, size, mtime_ns, known, mtime in batch:
@@ -143,8 +149,8 @@ def _parse_batch(job: ParseJob, batch: Sequence[tuple[str, int, int, str | None,
                 results.append(None)
                 continue
             words = None
-            if parsed.visible is not None:
-                words = tuple(headline_words_text(title, remember=False) for title in _titles(parsed.visible))
+            if parsed.visible is not None and job.headline_words is not None:
+                words = tuple(job.headline_words(title) for title in _titles(parsed.visible))
             results.append((*astuple_record(parsed.record), words))
         return results
 
@@ -181,8 +187,7 @@ def _from_worker(item: tuple | None, now: dt.datetime) -> Parsed | None:
     if shown is not None and words is not None:
         titles = _titles(shown)
         if len(titles) == len(words):  # the same article the worker saw, as it should be
-            for title, text in zip(titles, words, strict=True):
-                remember_headline_words(title, text)
+            return Parsed(record, shown, tuple(zip(titles, words, strict=True)))
     return Parsed(record, shown)
 
 
