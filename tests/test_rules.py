@@ -7,7 +7,7 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import Workspace, article
+from conftest import Workspace, article, front_matter
 
 from aggregator.config import config_from_mapping
 from aggregator.model import iso_z
@@ -88,3 +88,36 @@ def test_the_build_writes_and_removes_only_the_files_it_names(ws: Workspace) -> 
     ws.build()
     assert (ws.output / "notes.txt").read_text() == "mine"
     assert not (ws.output / "old-topic.rss").exists()
+
+
+def test_the_content_folder_may_be_a_symlink_that_moves_between_builds(ws: Workspace, tmp_path) -> None:
+    """Nothing of one build's paths is kept for the next (the daemon builds for days)."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, name in ((first, "a"), (second, "b")):
+        folder.mkdir()
+        (folder / f"{name}.md").write_text(
+            front_matter(article(f"Story {name}", f"https://e.example/{name}"))
+        )
+    link = tmp_path / "current"
+    link.symlink_to(first)
+    ws.write_config({"content": {"dir": str(link)}})
+    assert ws.build()["articles"] == 1
+    link.unlink()
+    link.symlink_to(second)  # a deploy swaps the folder in place
+    report = ws.build()
+    assert report["skipped"] == [] and report["articles"] == 1
+    assert [i["url"] for i in json.loads(ws.read("all.json"))["items"]] == ["https://e.example/b"]
+
+
+def test_name_memo_answers_as_the_rules_do_and_stays_bounded(monkeypatch) -> None:
+    from aggregator.ingest.normalise import NameMemo, parse_article
+
+    monkeypatch.setattr(NameMemo, "LIMIT", 2)
+    memo = NameMemo()
+    for index in range(6):
+        name = TOPICS[index % len(TOPICS)]
+        data = front_matter(article(f"Story {index}", f"https://e.example/{index}", topics=[name])).encode()
+        with_memo = parse_article("a.md", data, None, memo).article
+        assert with_memo == parse_article("a.md", data).article
+        assert with_memo.topics[0].slug == topic_slug(name)
+        assert len(memo._slugs) <= 2 and len(memo._providers) <= 2

@@ -8,7 +8,6 @@ surprises are undone, and private fields (`secured`) are never copied.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
 import re
 from collections.abc import Mapping
@@ -41,10 +40,41 @@ class ParseResult:
 # --- normalisation --------------------------------------------------------------------
 
 
-def parse_article(path: str, data: bytes, url_aliases: Mapping[str, str] | None = None) -> ParseResult:
+class NameMemo:
+    """What a parse job remembers between files: outlets and topic spellings recur in
+    nearly every file, and cleaning or slugging one is a walk over its text. Owned by
+    the job that creates it (one per batch of files) and bounded."""
+
+    LIMIT = 4096
+
+    def __init__(self) -> None:
+        self._providers: dict[tuple[str, str, str], Provider] = {}
+        self._slugs: dict[str, str] = {}
+
+    def provider(self, name: str, raw_domain: str, url_domain: str) -> Provider:
+        key = (name, raw_domain, url_domain)
+        found = self._providers.get(key)
+        if found is None:
+            found = _named_provider(name, raw_domain, url_domain)
+            if len(self._providers) < self.LIMIT:
+                self._providers[key] = found
+        return found
+
+    def topic_slug(self, name: str) -> str:
+        found = self._slugs.get(name)
+        if found is None:
+            found = topic_slug(name)
+            if len(self._slugs) < self.LIMIT:
+                self._slugs[name] = found
+        return found
+
+
+def parse_article(
+    path: str, data: bytes, url_aliases: Mapping[str, str] | None = None, names: NameMemo | None = None
+) -> ParseResult:
     """Turn one file's bytes into an Article, or raise ArticleError with the reason."""
     metadata, _body, cleaned = read_front_matter(data)
-    result = article_from_metadata(path, metadata, url_aliases)
+    result = article_from_metadata(path, metadata, url_aliases, names)
     if cleaned:
         note = "control characters that no feed may carry were removed"
         result = ParseResult(result.article, (*result.warnings, note))
@@ -52,9 +82,13 @@ def parse_article(path: str, data: bytes, url_aliases: Mapping[str, str] | None 
 
 
 def article_from_metadata(
-    path: str, meta: Mapping[str, Any], url_aliases: Mapping[str, str] | None = None
+    path: str,
+    meta: Mapping[str, Any],
+    url_aliases: Mapping[str, str] | None = None,
+    names: NameMemo | None = None,
 ) -> ParseResult:
     warnings: list[str] = []
+    names = names or NameMemo()
 
     title_raw = meta.get("title")
     if title_raw is None:
@@ -71,7 +105,7 @@ def article_from_metadata(
     if updated is not None and updated < published:
         updated = None
 
-    provider = _provider(meta.get("provider"), url)
+    provider = _provider(meta.get("provider"), url, names)
     aliases = url_aliases or {}
     article = Article(
         path=path,
@@ -90,9 +124,9 @@ def article_from_metadata(
         else "article",
         quality=_score(meta, "quality", warnings),
         heat=_score(meta, "heat", warnings),
-        topics=_topics(meta.get("topics"), warnings),
+        topics=_topics(meta.get("topics"), warnings, names),
         image=_first_image(meta.get("images"), warnings),
-        related=_related(meta.get("related"), aliases, warnings),
+        related=_related(meta.get("related"), aliases, warnings, names),
         draft=not _published_flag(meta.get("published", True), warnings),
     )
     return ParseResult(article, tuple(warnings))
@@ -195,12 +229,12 @@ def _published_flag(value: object, warnings: list[str]) -> bool:
     return False
 
 
-def _provider(value: object, url: str) -> Provider:
+def _provider(value: object, url: str, names: NameMemo) -> Provider:
     domain = host_of(url)
     if isinstance(value, dict):
         name, raw_domain = value.get("name"), value.get("domain")
         if isinstance(name, str) and isinstance(raw_domain, str):
-            return _named_provider(name, raw_domain, domain)  # the usual form, cached
+            return names.provider(name, raw_domain, domain)  # the usual form, remembered
         name = plain_text(name, MAX_NAME) if _is_scalar(name) else ""
         return Provider(name=name or domain, domain=_provider_domain(raw_domain, domain))
     if isinstance(value, str) and value.strip():
@@ -208,7 +242,6 @@ def _provider(value: object, url: str) -> Provider:
     return Provider(name=domain, domain=domain)
 
 
-@functools.lru_cache(maxsize=4096)  # outlets recur across files
 def _named_provider(name: str, raw_domain: str, url_domain: str) -> Provider:
     text = plain_text(name, MAX_NAME)
     domain = _provider_domain(raw_domain, url_domain)
@@ -227,7 +260,7 @@ def _provider_domain(raw_domain: object, url_domain: str) -> str:
     return url_domain
 
 
-def _topics(value: object, warnings: list[str]) -> tuple[Topic, ...]:
+def _topics(value: object, warnings: list[str], names: NameMemo) -> tuple[Topic, ...]:
     if value is None:
         return ()
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
@@ -243,7 +276,7 @@ def _topics(value: object, warnings: list[str]) -> tuple[Topic, ...]:
         name = plain_text(item, MAX_NAME)
         if not name:
             continue
-        slug = topic_slug(name)
+        slug = names.topic_slug(name)
         seen.setdefault(slug, Topic(name=name, slug=slug))
     if len(seen) > MAX_TOPICS:
         warnings.append(f"more than {MAX_TOPICS} topics; the rest ignored")
@@ -273,7 +306,9 @@ def _dimension(value: object) -> int | None:
     return value if 0 < value <= 100_000 else None
 
 
-def _related(value: object, aliases: Mapping[str, str], warnings: list[str]) -> tuple[RelatedItem, ...]:
+def _related(
+    value: object, aliases: Mapping[str, str], warnings: list[str], names: NameMemo
+) -> tuple[RelatedItem, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
@@ -303,7 +338,7 @@ def _related(value: object, aliases: Mapping[str, str], warnings: list[str]) -> 
                 title=title,
                 url=url,
                 canonical=canonical,
-                provider=_provider(entry.get("provider"), url),
+                provider=_provider(entry.get("provider"), url, names),
                 excerpt=plain_text(entry.get("excerpt"), MAX_EXCERPT)
                 if _is_scalar(entry.get("excerpt"))
                 else "",

@@ -8,6 +8,7 @@ files themselves (the parent never holds raw bytes) and send back the finished r
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import os
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from aggregator.ingest.codec import article_from_json, article_to_json
 from aggregator.ingest.frontmatter import ArticleError
-from aggregator.ingest.normalise import as_of, parse_article
+from aggregator.ingest.normalise import NameMemo, as_of, parse_article
 from aggregator.ingest.scan import FileEntry, read_file
 from aggregator.model import Article, FileRecord, FileStatus
 from aggregator.runtime import gc_paused
@@ -39,6 +40,11 @@ class ParseJob:
     # of stories.
     headline_words: Callable[[str], str] | None = None
 
+    @functools.cached_property
+    def real_root(self) -> str:
+        """The content folder's resolved path, once per job (it may move between builds)."""
+        return os.path.realpath(self.root)
+
 
 @dataclass(slots=True, unsafe_hash=True)
 class Parsed:
@@ -53,10 +59,13 @@ def hash_bytes(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def parse_entry(job: ParseJob, entry: FileEntry, known_hash: str | None, mtime_ns: int) -> Parsed | None:
-    """One file to a record; None if it vanished. Status 'same' if its bytes match `known_hash`."""
+def parse_entry(
+    job: ParseJob, entry: FileEntry, known_hash: str | None, mtime_ns: int, names: NameMemo | None = None
+) -> Parsed | None:
+    """One file to a record; None if it vanished. Status 'same' if its bytes match `known_hash`.
+    `names` is the memo of the batch this file is parsed in."""
     try:
-        data = read_file(job.root, entry.path, job.max_bytes)
+        data = read_file(job.root, entry.path, job.max_bytes, job.real_root)
     except FileNotFoundError:
         return None
     except ValueError as exc:
@@ -72,7 +81,7 @@ def parse_entry(job: ParseJob, entry: FileEntry, known_hash: str | None, mtime_n
             None,
         )
     try:
-        result = parse_article(entry.path, data, job.url_aliases)
+        result = parse_article(entry.path, data, job.url_aliases, names)
     except ArticleError as exc:
         skipped = FileRecord(
             path=entry.path,
@@ -141,10 +150,11 @@ def _parse_batch(job: ParseJob, batch: Sequence[tuple[str, int, int, str | None,
     """Runs in a worker. Plain tuples cross the process boundary: pickling dataclasses
     costs more than parsing JSON, so the article travels as its JSON text, with the
     `ParseJob.headline_words` of its title and `related` titles."""
+    names = NameMemo()
     with gc_paused():
         results: list[tuple | None] = []
         for path, size, mtime_ns, known, mtime in batch:
-            parsed = parse_entry(job, FileEntry(path, size, mtime_ns), known, mtime)
+            parsed = parse_entry(job, FileEntry(path, size, mtime_ns), known, mtime, names)
             if parsed is None:
                 results.append(None)
                 continue
@@ -197,8 +207,9 @@ def parse_entries(
     """Parse (entry, known hash, mtime to record) items, in order, on every core if many."""
     workers = workers or os.cpu_count() or 1
     if len(work) < POOL_THRESHOLD or workers < 2:
+        names = NameMemo()
         for entry, known, mtime in work:
-            yield parse_entry(job, entry, known, mtime)
+            yield parse_entry(job, entry, known, mtime, names)
         return
     import multiprocessing  # only a build with many changed files needs a pool
     from concurrent.futures import ProcessPoolExecutor

@@ -7,6 +7,7 @@ tables), and the result is names and bytes, for a publisher to write.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Set
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,7 @@ def render_outputs(
     `published` names what the last build published, `damaged` what of it is no longer
     intact; `fallback_updated` dates a site with no story yet.
     """
+    from aggregator.output.render.entry import entry_html
     from aggregator.output.render.jsonfeed import render_json
     from aggregator.output.render.links import (
         FORMATS,
@@ -65,11 +67,12 @@ def render_outputs(
     fallback = totals.get(ALL_SLUG, (0, None))[1] or fallback_updated
     files: dict[str, bytes] = {}
     renderers = {"atom": render_atom, "rss": render_rss, "json": render_json}
+    html = functools.cache(entry_html)  # this call's memo: a story is in several feeds and formats
     for info in wanted:
         feed = Feed(info, tuple(stories[i] for i in ids[info.slug]))
         args = (feed, links, config.site_title, config.language, fallback)
         for fmt, render in renderers.items():
-            files[feed_file(info.slug, fmt)] = render(*args)
+            files[feed_file(info.slug, fmt)] = render(*args, html=html)
     files[INDEX_FILE] = render_index(
         infos, links, config.site_title, config.site_description, config.language, fallback
     )

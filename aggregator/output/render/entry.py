@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import mimetypes
 from collections.abc import Sequence
 from urllib.parse import urlsplit
@@ -50,7 +49,6 @@ def human_date(moment: dt.datetime | None) -> str:
     return moment.strftime("%d %b %Y") if moment else ""
 
 
-@functools.lru_cache(maxsize=4096)  # a story is rendered once per feed and format holding it
 def entry_html(story: Story) -> str:
     """The entry's HTML body: image, excerpt, source link and 'More coverage'."""
     primary = story.primary

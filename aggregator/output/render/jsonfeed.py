@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 from aggregator.model import Member, Story, iso_z
@@ -26,13 +27,13 @@ def _member(member: Member) -> dict[str, Any]:
     return data
 
 
-def _item(story: Story, updated: dt.datetime) -> dict[str, Any]:
+def _item(story: Story, updated: dt.datetime, html: Callable[[Story], str]) -> dict[str, Any]:
     primary = story.primary
     item: dict[str, Any] = {
         "id": story.id,
         "url": primary.url,
         "title": primary.title,
-        "content_html": entry_html(story),
+        "content_html": html(story),
         "summary": primary.excerpt or primary.title,
         "date_published": iso_z(story.published),
         "date_modified": iso_z(updated),
@@ -49,7 +50,15 @@ def _item(story: Story, updated: dt.datetime) -> dict[str, Any]:
     return item
 
 
-def render_json(feed: Feed, links: FeedLinks, site_title: str, language: str, fallback: dt.datetime) -> bytes:
+def render_json(
+    feed: Feed,
+    links: FeedLinks,
+    site_title: str,
+    language: str,
+    fallback: dt.datetime,
+    html: Callable[[Story], str] = entry_html,
+) -> bytes:
+    """As `render_atom`: `html` gives an entry's content."""
     document: dict[str, Any] = {
         "version": VERSION,
         "title": feed.title,
@@ -58,7 +67,9 @@ def render_json(feed: Feed, links: FeedLinks, site_title: str, language: str, fa
         "description": feed.description,
         "language": language,
         "authors": [{"name": site_title, "url": links.home}],
-        "items": [_item(s, u) for s, u in zip(feed.stories, distinct_updated(feed.stories), strict=True)],
+        "items": [
+            _item(s, u, html) for s, u in zip(feed.stories, distinct_updated(feed.stories), strict=True)
+        ],
     }
     # Compact separators keep to json's C encoder (indent=... runs the pure-Python one).
     return (json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")

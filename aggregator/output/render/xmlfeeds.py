@@ -17,6 +17,7 @@ The traps, and what this module does about each:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
@@ -106,7 +107,13 @@ def feed_updated(feed: Feed, fallback: dt.datetime) -> dt.datetime:
 
 
 def _generator(
-    feed: Feed, links: FeedLinks, site_title: str, language: str, fmt: str, fallback: dt.datetime
+    feed: Feed,
+    links: FeedLinks,
+    site_title: str,
+    language: str,
+    fmt: str,
+    fallback: dt.datetime,
+    html: Callable[[Story], str],
 ) -> FeedGenerator:
     fg = FeedGenerator()
     fg.register_extension("story", _StoryFeedExtension, _StoryEntryExtension, atom=True, rss=True)
@@ -123,11 +130,11 @@ def _generator(
     fg.updated(updated)
     fg.lastBuildDate(updated)
     for story, entry_updated in zip(feed.stories, distinct_updated(feed.stories), strict=True):
-        _add_entry(fg, story, entry_updated)
+        _add_entry(fg, story, entry_updated, html)
     return fg
 
 
-def _add_entry(fg: FeedGenerator, story: Story, updated: dt.datetime) -> None:
+def _add_entry(fg: FeedGenerator, story: Story, updated: dt.datetime, html: Callable[[Story], str]) -> None:
     primary = story.primary
     fe = fg.add_entry(order="append")
     fe.story.story = story
@@ -145,16 +152,33 @@ def _add_entry(fg: FeedGenerator, story: Story, updated: dt.datetime) -> None:
     summary = _safe(primary.excerpt or primary.title)
     fe.summary(summary)
     fe.description(summary)
-    fe.content(entry_html(story), type="html")
+    fe.content(html(story), type="html")
     for topic in story.topics:
         fe.category(term=topic.slug, label=_safe(topic.name))
 
 
-def render_atom(feed: Feed, links: FeedLinks, site_title: str, language: str, fallback: dt.datetime) -> bytes:
-    fg = _generator(feed, links, site_title, language, "atom", fallback)
+def render_atom(
+    feed: Feed,
+    links: FeedLinks,
+    site_title: str,
+    language: str,
+    fallback: dt.datetime,
+    html: Callable[[Story], str] = entry_html,
+) -> bytes:
+    """`html` gives an entry's content (the caller may pass a memo of `entry_html`: a
+    story is rendered once per feed and format holding it)."""
+    fg = _generator(feed, links, site_title, language, "atom", fallback, html)
     return fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
 
 
-def render_rss(feed: Feed, links: FeedLinks, site_title: str, language: str, fallback: dt.datetime) -> bytes:
-    fg = _generator(feed, links, site_title, language, "rss", fallback)
+def render_rss(
+    feed: Feed,
+    links: FeedLinks,
+    site_title: str,
+    language: str,
+    fallback: dt.datetime,
+    html: Callable[[Story], str] = entry_html,
+) -> bytes:
+    """As `render_atom`."""
+    fg = _generator(feed, links, site_title, language, "rss", fallback, html)
     return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
