@@ -30,10 +30,10 @@ from aggregator.output.publish import LocalFolder, Publisher, write_atomic
 from aggregator.report import BuildError, BuildLockTimeout, BuildReport, Problem, now_utc, stamp
 from aggregator.runtime import gc_paused
 from aggregator.state.opening import open_store
-from aggregator.state.store import StateStore
 
 if TYPE_CHECKING:
     from aggregator.model import Article
+    from aggregator.state.protocol import StateBackend
     from aggregator.stories.headlines import HeadlineWords
 
 # The parser, the clusterer and the renderers are imported where they are first used:
@@ -242,7 +242,7 @@ def _finish(report: BuildReport, clock: float) -> BuildReport:
 
 def _report_state(
     report: BuildReport,
-    store: StateStore,
+    store: StateBackend,
     scan_problems: list[Problem],
     fresh: set[str],
     feeds: list[dict[str, Any]],
@@ -272,7 +272,7 @@ class _Changes:
 
 def _read_changes(
     config: Config,
-    store: StateStore,
+    store: StateBackend,
     to_check: list[FileEntry],
     removed: list[str],
     due: list[str],
@@ -331,7 +331,7 @@ def _read_changes(
     return changes
 
 
-def _loader(store: StateStore, now: dt.datetime) -> Callable[[Sequence[str] | None], dict[str, Article]]:
+def _loader(store: StateBackend, now: dt.datetime) -> Callable[[Sequence[str] | None], dict[str, Article]]:
     """Visible articles of these paths (all paths for None), from the store's parse cache."""
 
     from aggregator.index.views import visible_articles

@@ -16,8 +16,8 @@ from aggregator.config import Config
 from aggregator.index.views import Snapshot
 from aggregator.model import Article, Story
 from aggregator.selection.catalog import feeds_of, sort_key, topic_spellings
+from aggregator.state.protocol import StateBackend
 from aggregator.state.rows import NodeRow, story_row, topics_json
-from aggregator.state.store import StateStore
 from aggregator.stories.clustering import cluster_articles
 from aggregator.stories.headlines import HeadlineWords
 from aggregator.stories.identity import assign_ids
@@ -71,7 +71,7 @@ def feed_rows_of(stories: Iterable[Story], config: Config) -> list[tuple[str, st
 
 
 def apply_full(
-    store: StateStore,
+    store: StateBackend,
     config: Config,
     articles: Sequence[Article],
     now: dt.datetime,

@@ -16,7 +16,7 @@ from aggregator.config import Config
 from aggregator.index.full import Outcome, feed_rows_of, links_of, node_rows_of
 from aggregator.model import Article
 from aggregator.selection.catalog import feed_cap, topic_spellings
-from aggregator.state.store import StateStore
+from aggregator.state.protocol import StateBackend
 from aggregator.stories.clustering import cluster_articles, describe_member, index_articles
 from aggregator.stories.headlines import HeadlineWords, headlines_match
 from aggregator.stories.identity import assign_ids
@@ -30,7 +30,7 @@ class _Neighbourhood:
 
     def __init__(
         self,
-        store: StateStore,
+        store: StateBackend,
         config: Config,
         overlay: Mapping[str, Article | None],
         load: Callable[[Sequence[str]], dict[str, Article]],
@@ -122,7 +122,7 @@ def _from_epoch(ts: int) -> dt.datetime:
 
 
 def apply_incremental(
-    store: StateStore,
+    store: StateBackend,
     config: Config,
     overlay: Mapping[str, Article | None],
     old_links: Mapping[str, set[str]],
