@@ -28,7 +28,7 @@ class StateBackend(Protocol):
         ...
 
     def defer_file_indexes(self) -> None:
-        """Drop the `files` indexes until the next bulk load rebuilds them: for a build that rewrites every row, which then goes in at half the cost."""
+        """Drop the `files` indexes until the next bulk load rebuilds them: for a build that rewrites every row, which then goes in faster without them."""
         ...
 
     def bulk_load(self) -> AbstractContextManager[BulkLoader]:
