@@ -110,10 +110,10 @@ def test_the_content_folder_may_be_a_symlink_that_moves_between_builds(ws: Works
 
 
 def test_name_memo_answers_as_the_rules_do_and_stays_bounded(monkeypatch) -> None:
-    from aggregator.ingest.normalise import NameMemo, parse_article
+    from aggregator.ingest.normalise import ParseMemo, parse_article
 
-    monkeypatch.setattr(NameMemo, "LIMIT", 2)
-    memo = NameMemo()
+    monkeypatch.setattr(ParseMemo, "LIMIT", 2)
+    memo = ParseMemo()
     for index in range(6):
         name = TOPICS[index % len(TOPICS)]
         data = front_matter(article(f"Story {index}", f"https://e.example/{index}", topics=[name])).encode()

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from aggregator.ingest.blockyaml import BlockMemo
 from aggregator.ingest.frontmatter import ArticleError, read_front_matter
 from aggregator.ingest.text import plain_text
 from aggregator.ingest.urls import canonical_url, clean_url, host_of
@@ -40,16 +41,18 @@ class ParseResult:
 # --- normalisation --------------------------------------------------------------------
 
 
-class NameMemo:
+class ParseMemo:
     """What a parse job remembers between files: outlets and topic spellings recur in
-    nearly every file, and cleaning or slugging one is a walk over its text. Owned by
-    the job that creates it (one per batch of files) and bounded."""
+    nearly every file, and cleaning or slugging one is a walk over its text; so do YAML
+    lines and scalars (`block`). Owned by the job that creates it (one per batch of
+    files) and bounded."""
 
     LIMIT = 4096
 
     def __init__(self) -> None:
         self._providers: dict[tuple[str, str, str], Provider] = {}
         self._slugs: dict[str, str] = {}
+        self.block = BlockMemo()
 
     def provider(self, name: str, raw_domain: str, url_domain: str) -> Provider:
         key = (name, raw_domain, url_domain)
@@ -70,10 +73,11 @@ class NameMemo:
 
 
 def parse_article(
-    path: str, data: bytes, url_aliases: Mapping[str, str] | None = None, names: NameMemo | None = None
+    path: str, data: bytes, url_aliases: Mapping[str, str] | None = None, names: ParseMemo | None = None
 ) -> ParseResult:
     """Turn one file's bytes into an Article, or raise ArticleError with the reason."""
-    metadata, _body, cleaned = read_front_matter(data)
+    names = names or ParseMemo()
+    metadata, _body, cleaned = read_front_matter(data, names.block)
     result = article_from_metadata(path, metadata, url_aliases, names)
     if cleaned:
         note = "control characters that no feed may carry were removed"
@@ -85,10 +89,10 @@ def article_from_metadata(
     path: str,
     meta: Mapping[str, Any],
     url_aliases: Mapping[str, str] | None = None,
-    names: NameMemo | None = None,
+    names: ParseMemo | None = None,
 ) -> ParseResult:
     warnings: list[str] = []
-    names = names or NameMemo()
+    names = names or ParseMemo()
 
     title_raw = meta.get("title")
     if title_raw is None:
@@ -229,7 +233,7 @@ def _published_flag(value: object, warnings: list[str]) -> bool:
     return False
 
 
-def _provider(value: object, url: str, names: NameMemo) -> Provider:
+def _provider(value: object, url: str, names: ParseMemo) -> Provider:
     domain = host_of(url)
     if isinstance(value, dict):
         name, raw_domain = value.get("name"), value.get("domain")
@@ -260,7 +264,7 @@ def _provider_domain(raw_domain: object, url_domain: str) -> str:
     return url_domain
 
 
-def _topics(value: object, warnings: list[str], names: NameMemo) -> tuple[Topic, ...]:
+def _topics(value: object, warnings: list[str], names: ParseMemo) -> tuple[Topic, ...]:
     if value is None:
         return ()
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
@@ -307,7 +311,7 @@ def _dimension(value: object) -> int | None:
 
 
 def _related(
-    value: object, aliases: Mapping[str, str], warnings: list[str], names: NameMemo
+    value: object, aliases: Mapping[str, str], warnings: list[str], names: ParseMemo
 ) -> tuple[RelatedItem, ...]:
     if value is None:
         return ()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from aggregator.ingest.codec import article_from_json, article_to_json
 from aggregator.ingest.frontmatter import ArticleError
-from aggregator.ingest.normalise import NameMemo, as_of, parse_article
+from aggregator.ingest.normalise import ParseMemo, as_of, parse_article
 from aggregator.ingest.scan import FileEntry, read_file
 from aggregator.model import Article, FileRecord, FileStatus
 from aggregator.runtime import gc_paused
@@ -60,7 +60,7 @@ def hash_bytes(data: bytes) -> str:
 
 
 def parse_entry(
-    job: ParseJob, entry: FileEntry, known_hash: str | None, mtime_ns: int, names: NameMemo | None = None
+    job: ParseJob, entry: FileEntry, known_hash: str | None, mtime_ns: int, names: ParseMemo | None = None
 ) -> Parsed | None:
     """One file to a record; None if it vanished. Status 'same' if its bytes match `known_hash`.
     `names` is the memo of the batch this file is parsed in."""
@@ -150,7 +150,7 @@ def _parse_batch(job: ParseJob, batch: Sequence[tuple[str, int, int, str | None,
     """Runs in a worker. Plain tuples cross the process boundary: pickling dataclasses
     costs more than parsing JSON, so the article travels as its JSON text, with the
     `ParseJob.headline_words` of its title and `related` titles."""
-    names = NameMemo()
+    names = ParseMemo()
     with gc_paused():
         results: list[tuple | None] = []
         for path, size, mtime_ns, known, mtime in batch:
@@ -207,7 +207,7 @@ def parse_entries(
     """Parse (entry, known hash, mtime to record) items, in order, on every core if many."""
     workers = workers or os.cpu_count() or 1
     if len(work) < POOL_THRESHOLD or workers < 2:
-        names = NameMemo()
+        names = ParseMemo()
         for entry, known, mtime in work:
             yield parse_entry(job, entry, known, mtime, names)
         return
