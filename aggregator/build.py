@@ -11,25 +11,34 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import json
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 
 from aggregator.config import Config
-from aggregator.ingest import codec
+from aggregator.fingerprint import config_fingerprint, keeps_bodies, parse_fingerprint
 from aggregator.ingest.scan import FileEntry, scan
 from aggregator.model import FileRecord
 from aggregator.output.files import render_outputs
 from aggregator.output.publish import LocalFolder, Publisher, write_atomic
-from aggregator.report import BuildError, BuildLockTimeout, BuildReport, Problem, now_utc, stamp
+from aggregator.report import (
+    BuildError,
+    BuildLockTimeout,
+    BuildReport,
+    Problem,
+    ProgressCallback,
+    ProgressWatcher,
+    now_utc,
+    stamp,
+)
 from aggregator.runtime import gc_paused
-from aggregator.state.opening import open_store
+from aggregator.state.opening import open_store, set_aside_if_damaged
 
 if TYPE_CHECKING:
     from aggregator.model import Article
@@ -54,8 +63,12 @@ def run_build(
     full: bool = False,
     lock_timeout: float | None = None,
     on_wait: Callable[[], None] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> BuildReport:
-    """Run one rebuild under the cross-process build lock and record its status."""
+    """Run one rebuild under the cross-process build lock and record its status.
+
+    `progress`, if given, is told the phase and the files parsed as the build goes
+    (`Progress`), a few times a second at most."""
     config.state_path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(config.lock_path))
     timeout = config.lock_timeout_seconds if lock_timeout is None else lock_timeout
@@ -74,7 +87,12 @@ def run_build(
         started = now_utc()
         try:
             with gc_paused():
-                report = build_once(config, full=full)
+                try:
+                    report = build_once(config, full=full, progress=progress)
+                except sqlite3.DatabaseError as exc:
+                    if not set_aside_if_damaged(config.state_path, exc):
+                        raise
+                    report = build_once(config, full=full, progress=progress)  # as a first build
         except Exception as exc:
             _write_status(config, "error", started, None, str(exc))
             raise
@@ -108,36 +126,15 @@ def _write_status(
 # --- the pipeline ---------------------------------------------------------------------
 
 
-def _config_fingerprint(config: Config) -> str:
-    """What, besides content, decides the output: a change forces a full re-render."""
-    relevant = (
-        config.site_title,
-        config.site_description,
-        config.base_url,
-        config.language,
-        config.max_items,
-        [asdict(s) for s in config.extra_feeds],
-        asdict(config.stories),
-        config.max_file_bytes,
-        str(config.content_dir.resolve()),
-        str(config.output_dir.resolve()),
-    )
-    return hashlib.blake2b(
-        json.dumps(relevant, sort_keys=True, default=str).encode(), digest_size=16
-    ).hexdigest()
-
-
-def _parse_fingerprint(config: Config) -> str:
-    """What decides how a file parses: a change means every file is parsed again."""
-    relevant = (sorted(config.stories.url_aliases.items()), config.max_file_bytes, codec.CODEC_VERSION)
-    return hashlib.blake2b(json.dumps(relevant).encode(), digest_size=16).hexdigest()
-
-
-def build_once(config: Config, *, full: bool = False) -> BuildReport:
+def build_once(
+    config: Config, *, full: bool = False, progress: ProgressCallback | None = None
+) -> BuildReport:
     """The pipeline itself, without the lock (callers hold it)."""
     clock = time.perf_counter()
     now = now_utc()
     report = BuildReport(started_at=now)
+    watch = ProgressWatcher(progress, clock)
+    watch.enter("scan")
     try:
         scanned = scan(config.content_dir, config.patterns)
     except (FileNotFoundError, NotADirectoryError) as exc:
@@ -148,7 +145,7 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
 
     publisher: Publisher = LocalFolder(config.output_dir)
     with open_store(config.state_path) as store:
-        config_fp, parse_fp = _config_fingerprint(config), _parse_fingerprint(config)
+        config_fp, parse_fp = config_fingerprint(config), parse_fingerprint(config)
         reparse_all = full or store.get_meta("parse_fingerprint") != parse_fp
         recompute_all = reparse_all or store.get_meta("config_fingerprint") != config_fp
         to_check, removed = store.manifest().diff(scanned.files)
@@ -178,7 +175,8 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
             if reparse_all:
                 store.defer_file_indexes()  # every row is rewritten; apply_full rebuilds them
             words = HeadlineWords()  # this build's memo, dropped with it
-            changes = _read_changes(config, store, to_check, removed, due, now, reparse_all, words)
+            watch.enter("parse", len(to_check))
+            changes = _read_changes(config, store, to_check, removed, due, now, reparse_all, watch, words)
             mark = report.lap("parse", mark)
             report.parsed = changes.parsed
             report.files_changed = len(changes.fresh)
@@ -187,6 +185,7 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
             store.touch_files(changes.touched)
             store.delete_files(removed)
             mark = report.lap("store_files", mark)
+            watch.enter("stories")
 
             with contextlib.ExitStack() as loading:  # a full pass's bulk load, until published
                 outcome = None
@@ -200,6 +199,7 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
                     visible = [a for a in articles.values() if a is not None]
                     outcome = apply_full(store, config, visible, now, loading, words)
                 mark = report.lap("stories", mark)
+                watch.enter("render")
                 source = outcome.snapshot or StoredFeeds(store, now, article_from_json)
                 files, expected, infos = render_outputs(
                     source,
@@ -210,6 +210,7 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
                     store.created(),
                 )
                 mark = report.lap("render", mark)
+                watch.enter("publish")
                 published = publisher.publish(files, expected)
             sizes = {name: published_sizes[name] for name in expected if name in published_sizes}
             sizes.update({name: len(data) for name, data in files.items()})
@@ -219,6 +220,7 @@ def build_once(config: Config, *, full: bool = False) -> BuildReport:
             ]
             store.set_meta("published", json.dumps(sizes, sort_keys=True))
             store.set_meta("feeds", json.dumps(feeds))
+            store.set_meta("copies", _merged_copies(store, outcome.copies, outcome.copies_scope))
             store.set_meta("config_fingerprint", config_fp)
             store.set_meta("parse_fingerprint", parse_fp)
             store.save_manifest()
@@ -258,6 +260,18 @@ def _report_state(
     for path, kind, message in store.problems():
         target = report.skipped if kind == "skipped" else report.warnings
         target.append(Problem(path, message, new=path in fresh))
+    # Two files for one article: the copy not published is named, with the one that is.
+    for notices in json.loads(store.get_meta("copies") or "{}").values():
+        for path, message, paths in notices:
+            report.warnings.append(Problem(path, message, new=not fresh.isdisjoint(paths)))
+
+
+def _merged_copies(store: StateBackend, found: dict[str, Any], scope: set[str] | None) -> str:
+    """The stored superseded-copy notices with this pass's (for the links it covered)."""
+    kept = {} if scope is None else json.loads(store.get_meta("copies") or "{}")
+    merged = {link: notices for link, notices in kept.items() if link not in (scope or ())}
+    merged.update(found)
+    return json.dumps(merged, sort_keys=True)
 
 
 @dataclass
@@ -278,6 +292,7 @@ def _read_changes(
     due: list[str],
     now: dt.datetime,
     reparse_all: bool,
+    watch: ProgressWatcher,
     words: HeadlineWords,
 ) -> _Changes:
     """Read what the stat says may have changed; keep what really did."""
@@ -289,7 +304,12 @@ def _read_changes(
     known = {} if reparse_all else {r.path: r for r in store.file_records([e.path for e in to_check])}
     scan_ns = time.time_ns()
     job = ParseJob(
-        config.content_dir, config.max_file_bytes, config.stories.url_aliases, now, headline_words_text
+        config.content_dir,
+        config.max_file_bytes,
+        config.stories.url_aliases,
+        now,
+        keep_body=keeps_bodies(config),
+        headline_words=headline_words_text,
     )
     work = []
     for entry in to_check:
@@ -300,7 +320,10 @@ def _read_changes(
         work.append((entry, old.hash if old and old.size >= 0 else None, mtime))
     gone: list[str] = []
     pending: list[FileRecord] = []
-    for (entry, _hash, _mtime), parsed in zip(work, parse_entries(job, work), strict=True):
+    for done, ((entry, _hash, _mtime), parsed) in enumerate(
+        zip(work, parse_entries(job, work), strict=True), start=1
+    ):
+        watch.parsed(done)
         if parsed is None:
             gone.append(entry.path)
         elif parsed.record.status == "same":

@@ -17,22 +17,16 @@ from typing import Any
 
 import yaml
 
-from aggregator.configschema import KEYS, SECTIONS, Key, default
+from aggregator.configschema import KEYS, SECTIONS, ConfigError, Key, content_mode, default, site_asset
+from aggregator.state.site import default_state_path
+
+__all__ = ["Config", "ConfigError", "FeedSpec", "StoryOptions", "load_config"]
 
 CONFIG_ENV = "AGGREGATOR_CONFIG"
 DEFAULT_CONFIG_PATH = Path("config/aggregator.yaml")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Slugs the service itself uses for other files or routes.
 RESERVED_SLUGS = frozenset({"index", "feeds", "healthz"})
-
-
-class ConfigError(ValueError):
-    """A config value is invalid; `key` is its dotted path."""
-
-    def __init__(self, key: str, reason: str) -> None:
-        super().__init__(f"config error: {key}: {reason}")
-        self.key = key
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -47,6 +41,7 @@ class FeedSpec:
     providers: tuple[str, ...] = ()  # provider names or domains, case-insensitive
     min_quality: int | None = None
     max_items: int | None = None
+    content: str | None = None  # "summary" or "full"; None follows feeds.content
 
 
 @dataclass(frozen=True)
@@ -73,7 +68,7 @@ class Config:
     patterns: tuple[str, ...] = default("content.patterns")
     max_file_bytes: int = default("content.max_file_bytes")
     output_dir: Path = default("output.dir")  # noqa: RUF009 (a Path is immutable)
-    state_path: Path = default("state.path")  # noqa: RUF009 (a Path is immutable)
+    state_setting: Path | None = default("state.path")  # noqa: RUF009 (None: the site's own store)
     max_items: int = default("feeds.max_items")
     extra_feeds: tuple[FeedSpec, ...] = default("feeds.extra")
     interval_seconds: int = default("schedule.interval_seconds")
@@ -81,8 +76,21 @@ class Config:
     host: str = default("server.host")
     port: int = default("server.port")
     cache_max_age: int = default("server.cache_max_age")
+    metrics: bool = default("server.metrics")
     stories: StoryOptions = field(default_factory=StoryOptions)
+    content_mode: str = default("feeds.content")
+    hubs: tuple[str, ...] = default("websub.hubs")
+    site_icon: str = default("site.icon")  # an absolute URL, or the absolute path of a file to publish
+    site_logo: str = default("site.logo")
+    watch: bool = default("schedule.watch")
     source: str = "embedded defaults"  # where this config came from, for messages
+
+    @property
+    def state_path(self) -> Path:
+        """The state store: `state.path` if set, else one of this site's own."""
+        if self.state_setting is not None:
+            return self.state_setting
+        return default_state_path(self.content_dir, self.output_dir)
 
     @property
     def lock_path(self) -> Path:
@@ -154,6 +162,7 @@ _FEED_KEYS = {
     "provider",
     "min_quality",
     "max_items",
+    "content",
 }
 
 
@@ -177,21 +186,27 @@ def config_from_mapping(data: Any, source: str = "mapping") -> Config:
     base = Config()
     kwargs: dict[str, Any] = {"source": source}
     story_kwargs: dict[str, Any] = {}
+    beside = Path(source).parent if source not in ("mapping", "embedded defaults") else Path()
     for key in KEYS:
         if key.name in sections[key.section]:
             target = story_kwargs if key.section == "stories" else kwargs
-            target[key.attr] = _read(key, sections[key.section][key.name])
+            target[key.attr] = _read(key, sections[key.section][key.name], beside)
     kwargs["stories"] = replace(base.stories, **story_kwargs)
     return _validated(replace(base, **kwargs))
 
 
-def _read(key: Key, value: Any) -> Any:
-    """A key's value from the YAML, type-checked and converted (ranges: `_check`)."""
+def _read(key: Key, value: Any, beside: Path) -> Any:
+    """A key's value from the YAML, type-checked and converted (ranges: `_check`);
+    `beside` is the config file's folder, where an icon or logo file is found."""
+    if value is None and key.default is None:  # written out as unset (`path: null`)
+        return None
     if key.kind is Path:
         return Path(_expect(key.path, value, str))
     value = _expect(key.path, value, key.kind)
-    if key.path == "content.patterns":
+    if key.path in ("content.patterns", "websub.hubs"):
         return tuple(_strings(key.path, value))
+    if key.path in ("site.icon", "site.logo"):
+        return site_asset(key.path, value, beside)
     if key.path == "feeds.extra":
         return tuple(_feed_spec(i, item) for i, item in enumerate(value))
     if key.path == "stories.url_aliases":
@@ -285,6 +300,7 @@ def _feed_spec(index: int, item: Any) -> FeedSpec:
         providers=tuple(p.lower() for p in listed("providers", "provider")),
         min_quality=min_quality,
         max_items=max_items,
+        content=_feed_content(prefix, item),
     )
 
 
@@ -296,6 +312,16 @@ def _validated(config: Config) -> Config:
     return config
 
 
+def _feed_content(prefix: str, item: dict[str, Any]) -> str | None:
+    """A feed's own `content:`, or None to follow `feeds.content`."""
+    if "content" not in item:
+        return None
+    reason = content_mode(item["content"])
+    if reason is not None:
+        raise ConfigError(f"{prefix}.content", reason)
+    return item["content"]
+
+
 def _check(config: Config) -> None:
     """Types are checked while reading; this checks values and ranges."""
     for key in KEYS:
@@ -304,6 +330,11 @@ def _check(config: Config) -> None:
             reason = key.check(getattr(owner, key.attr))
             if reason is not None:
                 raise ConfigError(key.path, reason)
+        if key.item_check is not None:
+            for index, item in enumerate(getattr(config, key.attr)):
+                reason = key.item_check(item)
+                if reason is not None:
+                    raise ConfigError(f"{key.path}[{index}]", reason)
     if config.output_dir.resolve() == config.content_dir.resolve():
         raise ConfigError("output.dir", "must not be the content folder")
     seen: set[str] = set()

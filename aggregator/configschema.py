@@ -18,6 +18,27 @@ from urllib.parse import urlsplit
 
 Check = Callable[[Any], str | None]  # the reason a value is wrong, or None
 
+CONTENT_MODES = ("summary", "full")
+# Image files that may be published as the site's icon or logo, with their media type.
+ASSET_TYPES = {
+    ".ico": "image/x-icon",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+}
+
+
+class ConfigError(ValueError):
+    """A config value is invalid; `key` is its dotted path."""
+
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__(f"config error: {key}: {reason}")
+        self.key = key
+        self.reason = reason
+
 
 @dataclass(frozen=True)
 class Key:
@@ -31,6 +52,7 @@ class Key:
     doc: str  # one line, for the YAML comment and the README
     check: Check | None = None  # value and range, after reading and after CLI overrides
     example: tuple[str, ...] = ()  # commented lines after the key in the YAML file
+    item_check: Check | None = None  # each item of a list, reported as `path[index]`
 
     @property
     def section(self) -> str:
@@ -56,6 +78,41 @@ def _base_url(value: str) -> str | None:
     if url.query or url.fragment:
         return "must not have a query or fragment"
     return None
+
+
+def _http_url(value: str) -> str | None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"must be an absolute http(s) URL, got {value!r}"
+    return None
+
+
+def content_mode(value: object) -> str | None:
+    """`feeds.content` and a feed's own `content:`."""
+    if isinstance(value, str) and value in CONTENT_MODES:
+        return None
+    return f"must be one of {', '.join(CONTENT_MODES)}, got {value!r}"
+
+
+def site_asset(key: str, value: str, beside: Path) -> str:
+    """An absolute http(s) URL as it is, or the absolute path of an image file beside the config."""
+    value = value.strip()
+    if not value:
+        return ""
+    scheme = urlsplit(value).scheme.lower()
+    if scheme in ("http", "https"):
+        reason = _http_url(value)
+        if reason:
+            raise ConfigError(key, reason)
+        return value
+    if scheme and len(scheme) > 1:  # `C:` is a drive, anything longer a scheme
+        raise ConfigError(key, f"must be an absolute http(s) URL or an image file, got {value!r}")
+    path = (beside / value).resolve()
+    if path.suffix.lower() not in ASSET_TYPES:
+        raise ConfigError(key, f"must be an image file ({', '.join(sorted(ASSET_TYPES))}), got {path.name!r}")
+    if not path.is_file():
+        raise ConfigError(key, f"file not found: {path}")
+    return str(path)
 
 
 def _language(value: str) -> str | None:
@@ -85,6 +142,7 @@ FEED_EXAMPLE = (
     '  provider: ["scitechdaily.com", "Phys.org"]      #   any of these outlets (name or domain)',
     "  min_quality: 50                                 #   the story's primary has at least this quality",
     "  max_items: 20                                   #   overrides feeds.max_items",
+    "  content: full                                   #   overrides feeds.content",
 )
 
 KEYS: tuple[Key, ...] = (
@@ -94,25 +152,34 @@ KEYS: tuple[Key, ...] = (
     Key("site.base_url", "base_url", str, "http://127.0.0.1:8080/",
         "public URL of the site (absolute http/https); feeds live under `<base_url>feeds/`", _base_url),
     Key("site.language", "language", str, "en", "language tag (BCP 47) for every feed", _language),
+    Key("site.icon", "site_icon", str, "", "a small square icon: an absolute http(s) URL, or an image file beside the config, published as `icon.<ext>`"),
+    Key("site.logo", "site_logo", str, "", "a wider logo (Atom logo, RSS image), as `site.icon`; published as `logo.<ext>`"),
     Key("content.dir", "content_dir", Path, Path("seeds"), "the content folder, scanned recursively"),
     Key("content.patterns", "patterns", list, ("*.md", "*.markdown", "*.txt"), "file names that are articles",
         lambda v: None if v else "must list at least one pattern"),
     Key("content.max_file_bytes", "max_file_bytes", int, 1024 * 1024,
         "larger files are skipped with a reason (at least 1024)", at_least(1024)),
     Key("output.dir", "output_dir", Path, Path("feeds"), "the generated static site; owned by the service"),
-    Key("state.path", "state_path", Path, Path(".state/aggregator.sqlite3"),
-        "the SQLite state store; safe to delete (rebuilt from the content)"),
+    Key("state.path", "state_setting", Path, None,
+        "the SQLite state store, safe to delete; unset: one per site, `.state/<output>-<hash>/aggregator.sqlite3`",
+        example=('"/var/lib/aggregator/site.sqlite3"',)),
     Key("feeds.max_items", "max_items", int, 50, "entries per feed, newest first", at_least(1)),
+    Key("feeds.content", "content_mode", str, "summary",
+        "`summary`, or `full`: the article's rendered body in the entries", content_mode),
     Key("feeds.extra", "extra_feeds", list, (), "feeds of your own, besides one per topic and `all` (below)",
         example=FEED_EXAMPLE),
     Key("schedule.interval_seconds", "interval_seconds", int, 300,
         "how often the daemon rescans the content folder", at_least(1)),
     Key("schedule.lock_timeout_seconds", "lock_timeout_seconds", float, 600.0,
         "how long a build waits for one already running", not_negative),
+    Key("schedule.watch", "watch", bool, True, "rebuild about a second after the content folder changes"),
+    Key("websub.hubs", "hubs", list, (), "WebSub hubs to advertise and ping, e.g. `[\"https://hub.example.org/\"]`",
+        item_check=_http_url),
     Key("server.host", "host", str, "127.0.0.1", "where `aggregator serve` listens"),
     Key("server.port", "port", int, 8080, "the port `aggregator serve` listens on", _port),
     Key("server.cache_max_age", "cache_max_age", int, 300, "`Cache-Control: public, max-age=` for feeds",
         not_negative),
+    Key("server.metrics", "metrics", bool, True, "Prometheus metrics at `/metrics` (false: 404)"),
     Key("stories.headline_matching", "headline_matching", bool, True, "merge near-identical headlines too"),
     Key("stories.headline_threshold", "headline_threshold", float, 0.6,
         "Jaccard similarity of significant words needed, in (0, 1]", _threshold),
@@ -178,14 +245,22 @@ def default_yaml() -> str:
             if section is not None:
                 lines.append("")
             section = key.section
-            lines.append(f"{section}:")
+            unset = all(BY_PATH[f"{section}.{name}"].default is None for name in SECTIONS[section])
+            lines.append(f"{section}: {{}}" if unset else f"{section}:")
+        doc = key.doc.replace("`", "")
+        if key.default is None:  # unset by default: shown commented, with an example value
+            text = f"  # {key.name}: {key.example[0]}"
+            lines.append(f"{text.ljust(COMMENT_COLUMN - 1)} # {doc}")
+            continue
         text = f"  {key.name}: {_yaml_value(key.default)}"
-        lines.append(f"{text.ljust(COMMENT_COLUMN - 1)} # {key.doc.replace('`', '')}")
+        lines.append(f"{text.ljust(COMMENT_COLUMN - 1)} # {doc}")
         lines += [f"  # {line}" for line in key.example]
     return "\n".join(lines) + "\n"
 
 
 def _readme_value(value: Any) -> str:
+    if value is None:
+        return "unset"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str | Path):

@@ -68,6 +68,7 @@ class Article:
     image: Image | None = None
     related: tuple[RelatedItem, ...] = ()
     draft: bool = False
+    body: str = ""  # the Markdown below the front matter, XML-safe; rendered only for full content
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -86,6 +87,7 @@ class Member:
     paths: tuple[str, ...]  # content files holding this article; empty if known only from `related`
     reason: str  # why it joined: "file", "url", "related" or "headline"
     via: str  # the file or member that brought it in
+    body: str = ""  # its file's Markdown body; empty for coverage known only from `related`
 
 
 @dataclass(unsafe_hash=True)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    pass
+from typing import Any
 
 
 class BuildError(Exception):
@@ -24,6 +22,51 @@ class Problem:
     path: str
     reason: str
     new: bool = True  # first reported by this build (the daemon logs only new ones)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a running build is, for whoever watches it (a terminal display, the daemon's
+    log): the library reports, it never prints."""
+
+    phase: str  # "scan", "parse", "stories", "render", "publish"
+    done: int = 0  # files parsed so far
+    total: int = 0  # files to parse in this build
+    elapsed: float = 0.0  # seconds since the build started
+
+    def rate(self) -> float:
+        """Files parsed per second so far (0 before the first)."""
+        return self.done / self.elapsed if self.elapsed > 0 else 0.0
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+class ProgressWatcher:
+    """Passes a build's progress on to its observer, at most every `interval` seconds
+    within a phase (each new phase at once), so watching costs the build nothing."""
+
+    def __init__(self, callback: ProgressCallback | None, clock: float, interval: float = 0.2) -> None:
+        self.callback, self.clock, self.interval = callback, clock, interval
+        self.phase, self.total, self.last = "", 0, 0.0
+
+    def enter(self, phase: str, total: int | None = None) -> None:
+        self.phase = phase
+        if total is not None:
+            self.total = total
+        self._tell(0 if phase == "parse" else self.total, time.perf_counter())
+
+    def parsed(self, done: int) -> None:
+        if self.callback is None or (done & 31 and done != self.total):
+            return
+        now = time.perf_counter()
+        if now - self.last >= self.interval or done == self.total:
+            self._tell(done, now)
+
+    def _tell(self, done: int, now: float) -> None:
+        if self.callback is not None:
+            self.last = now
+            self.callback(Progress(self.phase, done, self.total, now - self.clock))
 
 
 @dataclass
@@ -74,11 +117,17 @@ class BuildReport:
 
     def summary_line(self) -> str:
         return (
-            f"build: {self.files_scanned} files scanned, {self.files_changed} changed, "
-            f"{self.files_removed} removed, {len(self.skipped)} skipped; {self.articles} articles, "
-            f"{self.stories} stories; {len(self.feeds)} feeds; {len(self.written)} files written, "
+            f"build: {plural(self.files_scanned, 'file')} scanned, {self.files_changed} changed, "
+            f"{self.files_removed} removed, {len(self.skipped)} skipped; {plural(self.articles, 'article')}, "
+            f"{plural(self.stories, 'story', 'stories')}; {plural(len(self.feeds), 'feed')}; "
+            f"{plural(len(self.written), 'file')} written, "
             f"{self.unchanged} unchanged, {len(self.removed)} removed; {self.duration_ms} ms"
         )
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """`1 feed`, `2 feeds`, `0 stories`: a count with its noun in the right number."""
+    return f"{count} {word if count == 1 else many or word + 's'}"
 
 
 def stamp(moment: dt.datetime) -> str:

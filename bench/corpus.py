@@ -66,6 +66,11 @@ class CorpusInfo:
     topics: tuple[str, ...]
     probe_texts: dict[str, str] = field(repr=False)
     clean: bool = True
+    shape: dict[str, Any] | None = None  # None: the original shape; else the varied shape's parameters
+
+    @property
+    def shape_name(self) -> str:
+        return "original" if self.shape is None else str(self.shape.get("name", "varied"))
 
     @property
     def avg_bytes(self) -> float:
@@ -74,6 +79,7 @@ class CorpusInfo:
     def summary(self) -> str:
         share = self.related_to_files / self.related_entries if self.related_entries else 0.0
         return (
+            f"{self.shape_name} shape: "
             f"{self.n} files, {self.avg_bytes / 1024:.2f} KiB average ({self.total_bytes / 1e6:.1f} MB), "
             f"{self.folders} folders by {self.layout} (~{self.n / max(self.folders, 1):.0f} files each), "
             f"{self.stories} stories as generated, {len(self.drafts)} drafts, "
@@ -100,6 +106,8 @@ def load_info(root: Path) -> CorpusInfo | None:
 def _save_info(root: Path, info: CorpusInfo) -> None:
     data = {"generator": GENERATOR_VERSION, **asdict(info)}
     del data["root"]  # the manifest is part of the corpus, which must not depend on where it lives
+    if data["shape"] is None:  # the original shape's manifest stays as it always was
+        del data["shape"]
     tmp = root / (MANIFEST + ".tmp")
     tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, root / MANIFEST)
@@ -147,6 +155,9 @@ def _folder(layout: str, when: dt.datetime) -> str:
 class _Generator:
     """One corpus: the RNG, the outlets, and what must stay unique (ids, titles)."""
 
+    related_counts: tuple[tuple[int, int], ...] = RELATED_COUNTS
+    excerpt_range = (200, 400)
+
     def __init__(self, seed: int, layout: str, rng: Random | None = None) -> None:
         self.rng = Random(seed)
         self.outlets = _make_outlets(self.rng)  # always the first draws, so add_one can rebuild them
@@ -171,6 +182,25 @@ class _Generator:
             pick = self.rng.choices(self.outlets, cum_weights=self.outlet_cum)[0]
             if not avoid or pick[1] not in avoid:
                 return pick
+
+    def shape_info(self) -> dict[str, Any] | None:
+        return None
+
+    def main_topic(self) -> str:
+        return self.rng.choice(TOPIC_NAMES)
+
+    def known_topic(self, name: str) -> bool:
+        return name in words.TOPICS
+
+    def other_headline(self, topic: str, year: int, keep: dict[str, str]) -> str:
+        """The same story told differently: same subject, people and place."""
+        return self.text.headline(topic, year, keep=keep)[0]
+
+    def excerpt(self, topic: str, low: int, high: int, keep: dict[str, str]) -> str:
+        return self.text.excerpt(topic, low, high, keep)
+
+    def render(self, data: dict[str, Any], plain: bool = False) -> str:
+        return render(data)
 
     def headline(self, topic: str, year: int) -> tuple[str, dict[str, str]]:
         for _ in range(50):
@@ -205,7 +235,7 @@ class _Generator:
             "_parts": parts,  # not written: what the story is about, for its other coverage
             "category": _weighted(rng, words.CATEGORIES),
             "title": title,
-            "excerpt": self.text.excerpt(topic, 200, 400, parts),
+            "excerpt": self.excerpt(topic, *self.excerpt_range, parts),
             "publishedDateTime": _stamp(when),
         }
         if rng.random() < 0.6:
@@ -234,10 +264,10 @@ class _Generator:
         if rng.random() < 0.5:
             title = self.text.variant(main["title"])
         else:  # the same story told differently: same subject, people and place
-            title = self.text.headline(topic, when.year, keep=main["_parts"])[0]
+            title = self.other_headline(topic, when.year, main["_parts"])
         entry: dict[str, Any] = {
             "title": title,
-            "excerpt": self.text.excerpt(topic, 100, 220, main["_parts"]),
+            "excerpt": self.excerpt(topic, 100, 220, main["_parts"]),
             "publishedDateTime": _stamp(when),
             "webUrl": self.text.url(domain, title, when, self.token(10)),
             "type": "article",
@@ -253,7 +283,10 @@ class _Generator:
         blob = base64.b64encode(rng.randbytes(rng.randint(400, 480))).decode()
         return blob + ";" + base64.b64encode(rng.randbytes(16)).decode()
 
-    def path(self, when: dt.datetime) -> str:
+    def probe(self, data: dict[str, Any]) -> None:
+        """Make a probe article what edit_one expects (the varied shape adds to this)."""
+
+    def path(self, when: dt.datetime, data: dict[str, Any]) -> str:
         ext = ".txt" if self.rng.random() < 0.15 else ".md"
         return f"{_folder(self.layout, when)}/{self.token(16)}{ext}"
 
@@ -357,7 +390,7 @@ def _story(gen: _Generator, room: int, tally: _Tally, force: str = "") -> list[d
     """
     rng = gen.rng
     latest = END - PROBE_WINDOW
-    topic = rng.choice(TOPIC_NAMES)
+    topic = gen.main_topic()
     base = _minute(START + (latest - START) * rng.random())
 
     def later(max_minutes: int) -> dt.datetime:
@@ -394,7 +427,7 @@ def _story(gen: _Generator, room: int, tally: _Tally, force: str = "") -> list[d
     members = [gen.article(topic, base)] + [gen.article(topic, later(2160)) for _ in range(size - 1)]
     for index, member in enumerate(members):
         siblings = [m for m in members if m is not member]
-        count = _weighted(rng, RELATED_COUNTS)
+        count = _weighted(rng, gen.related_counts)
         if index:  # each later file names an earlier one, so the whole group is one story
             earlier = members[rng.randrange(index)]
             siblings.remove(earlier)
@@ -418,24 +451,24 @@ def _story(gen: _Generator, room: int, tally: _Tally, force: str = "") -> list[d
 def _add_external(
     gen: _Generator, member: dict[str, Any], topic: str, latest: dt.datetime, tally: _Tally
 ) -> None:
-    for _ in range(_weighted(gen.rng, RELATED_COUNTS)):
+    for _ in range(_weighted(gen.rng, gen.related_counts)):
         member["related"].append(gen.external_related(member, topic, latest))
         tally.related += 1
 
 
-def _write(root: Path, gen: _Generator, data: dict[str, Any], tally: _Tally) -> str:
+def _write(root: Path, gen: _Generator, data: dict[str, Any], tally: _Tally, plain: bool = False) -> str:
     data["secured"] = gen.secured()
     when = dt.datetime.strptime(data["publishedDateTime"], "%Y-%m-%dT%H:%M:%SZ")
-    rel = gen.path(when)
+    rel = gen.path(when, data)
     folder = rel.rsplit("/", 1)[0]
     if folder not in tally.folders:
         (root / folder).mkdir(parents=True, exist_ok=True)
         tally.folders.add(folder)
-    raw = render(data).encode("utf-8")
+    raw = gen.render(data, plain).encode("utf-8")
     with open(root / rel, "wb") as handle:
         handle.write(raw)
     tally.total_bytes += len(raw)
-    tally.topics.update(t.strip() for t in data["topics"] if t.strip() in words.TOPICS)
+    tally.topics.update(t.strip() for t in data["topics"] if gen.known_topic(t.strip()))
     if not data["published"]:
         tally.drafts.append(rel)
     return rel
@@ -446,8 +479,22 @@ def probe_count(n: int) -> int:
     return min(16, max(1, n // 20))
 
 
-def generate(root: Path, n: int, seed: int = 1) -> CorpusInfo:
-    """Write N article files under `root` (emptied first if it holds an earlier corpus)."""
+def make_generator(
+    seed: int, n: int, shape: str | dict[str, Any] | None, rng: Random | None = None
+) -> _Generator:
+    """The generator of a shape: "original" (or None), "varied", or a varied shape's parameters."""
+    if shape is None or shape == "original":
+        return _Generator(seed, _pick_layout(n), rng=rng)
+    from .varied import VariedGenerator  # the varied shape builds on this module
+
+    return VariedGenerator(seed, n, None if shape == "varied" else shape, rng=rng)
+
+
+def generate(root: Path, n: int, seed: int = 1, shape: str | dict[str, Any] | None = None) -> CorpusInfo:
+    """Write N article files under `root` (emptied first if it holds an earlier corpus).
+
+    `shape`: "original" (the default, shaped like seeds/), "varied" (parameters drawn from
+    the seed, see bench/varied.py) or a varied shape's parameters (`varied.params`)."""
     if n < 1:
         raise ValueError("n must be at least 1")
     if root.exists() and any(root.iterdir()):
@@ -455,8 +502,8 @@ def generate(root: Path, n: int, seed: int = 1) -> CorpusInfo:
             raise FileExistsError(f"{root} is not empty and holds no generated corpus; not touching it")
         shutil.rmtree(root)
     root.mkdir(parents=True, exist_ok=True)
-    layout = _pick_layout(n)
-    gen = _Generator(seed, layout)
+    gen = make_generator(seed, n, shape)
+    layout = gen.layout
     tally = _Tally()
     probes = probe_count(n)
     written = 0
@@ -470,10 +517,11 @@ def generate(root: Path, n: int, seed: int = 1) -> CorpusInfo:
     texts: dict[str, str] = {}
     step = PROBE_WINDOW / (probes + 1)
     for k in range(probes):
-        topic = gen.rng.choice(TOPIC_NAMES)
+        topic = gen.main_topic()
         data = gen.article(topic, _minute(END - PROBE_WINDOW + step * (k + 1)))
         data["topics"] = [t.strip() for t in data["topics"]]
-        rel = _write(root, gen, data, tally)
+        gen.probe(data)
+        rel = _write(root, gen, data, tally, plain=True)
         probe_paths.insert(0, rel)
         texts[rel] = (root / rel).read_text(encoding="utf-8")
         tally.stories += 1
@@ -493,6 +541,7 @@ def generate(root: Path, n: int, seed: int = 1) -> CorpusInfo:
         probes=tuple(probe_paths),
         topics=tuple(sorted(tally.topics)),
         probe_texts=texts,
+        shape=gen.shape_info(),
     )
     _save_info(root, info)
     return info
@@ -552,14 +601,15 @@ def add_one(root: Path) -> Path:
     k = 0
     while (folder / f"add-{k:04d}.md").exists():
         k += 1
-    gen = _Generator(info.seed, info.layout, rng=Random(f"{info.seed}:add:{k}"))
+    gen = make_generator(info.seed, info.n, info.shape, rng=Random(f"{info.seed}:add:{k}"))
     topic = gen.rng.choice(info.topics)
     data = gen.article(topic, END + dt.timedelta(minutes=k + 1))
     data["topics"] = [t.strip() for t in data["topics"]]
+    gen.probe(data)
     data["secured"] = gen.secured()
     _mark_dirty(root, info)
     path = folder / f"add-{k:04d}.md"
-    path.write_text(render(data), encoding="utf-8")
+    path.write_text(gen.render(data, plain=True), encoding="utf-8")
     return path
 
 

@@ -1,14 +1,20 @@
 """A bounded load run: `aggregator serve` under many keep-alive clients, while it rebuilds.
 
     python bench/load.py [--seconds 60] [--connections 64] [--articles 300] [--no-nginx]
+                         [--wrk-seconds 10] [--wrk-connections 32] [--pairs 3]
 
 It builds a temporary site (the seeds plus generated articles), starts `aggregator serve
 --interval 1` on 127.0.0.1, and keeps a content file changing so rebuilds really run.
 64 threads, each with one HTTP/1.1 keep-alive connection, request a mix of feeds (200),
 conditional requests with the ETag they last saw (304) and unknown slugs (404). Every
-200 body is checked: Content-Length matches and the body parses. The server's RSS is
-sampled every second. Then the same load goes to our server with no rebuilds, and to
-nginx serving the same output folder (when nginx is installed), for comparison.
+200 body is checked: Content-Length matches and the body parses. The RSS of the server
+and its web workers is sampled every second.
+
+Then `aggregator serve --no-scheduler` and nginx serve the same output folder, and wrk
+(a client in C, 32 keep-alive connections) measures `/feeds/all.atom` on each: 200s,
+then 304s (If-None-Match with each server's own ETag). The two servers are alternated,
+run by run, and each status's figure is the median of the pairs' ratios, so a machine
+that slows down between runs skews no ratio by much. It prints those ratios last.
 
 Only 127.0.0.1 is ever contacted. Stdlib only, besides the aggregator itself.
 """
@@ -32,6 +38,11 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
+
+if __package__ in (None, ""):  # run as `python bench/load.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.compare import compare, start_nginx
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -192,13 +203,26 @@ def client(port: int, paths: list[str], deadline: float, tally: Tally, seed: int
 
 
 def rss_kib(pid: int) -> int | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
+    """Resident memory of `pid` and every process under it (the web workers)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    total, todo, found = 0, [pid], False
+    while todo:
+        current = todo.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+                    found = True
+        except OSError:
+            pass
+        todo.extend(children.get(current, []))
+    return total if found else None
 
 
 def run_load(port: int, paths: list[str], seconds: float, connections: int, pid: int | None) -> dict:
@@ -247,66 +271,6 @@ def keep_editing(site: Site, stop_event: threading.Event) -> None:
         os.replace(tmp, site.content / f"a{i:05d}.md")
 
 
-# --- nginx ------------------------------------------------------------------------------
-
-NGINX_CONF = """
-worker_processes auto;
-pid {root}/nginx.pid;
-error_log {root}/nginx-error.log;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    sendfile on;
-    keepalive_requests 1000000;
-    types {{ application/atom+xml atom; application/rss+xml rss; application/feed+json json; }}
-    default_type application/octet-stream;
-    client_body_temp_path {root}/tmp; proxy_temp_path {root}/tmp; fastcgi_temp_path {root}/tmp;
-    uwsgi_temp_path {root}/tmp; scgi_temp_path {root}/tmp;
-    server {{
-        listen 127.0.0.1:{port};
-        location /feeds/ {{ alias {output}/; }}
-    }}
-}}
-"""
-
-
-def start_nginx(root: Path, output: Path) -> tuple[subprocess.Popen, int] | None:
-    binary = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-    if binary is None:
-        return None
-    root.mkdir()
-    (root / "tmp").mkdir()
-    port = free_port()
-    conf = root / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(root=root, port=port, output=output), encoding="utf-8")
-    proc = subprocess.Popen([binary, "-c", str(conf), "-g", "daemon off;"], stderr=subprocess.DEVNULL)
-    for _ in range(50):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return proc, port
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    return None
-
-
-def wrk_rps(port: int, path: str, seconds: int, connections: int) -> int | None:
-    """Requests per second from wrk (Debian's `wrk`), when installed: a client in C."""
-    binary = shutil.which("wrk")
-    if binary is None:
-        return None
-    done = subprocess.run(
-        [binary, "-t2", f"-c{connections}", f"-d{seconds}s", f"http://127.0.0.1:{port}{path}"],
-        capture_output=True,
-        text=True,
-        timeout=seconds + 30,
-    )
-    for line in done.stdout.splitlines():
-        if line.startswith("Requests/sec:"):
-            return round(float(line.split()[1]))
-    return None
-
-
 # --- main -------------------------------------------------------------------------------
 
 
@@ -315,7 +279,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--articles", type=int, default=300)
-    parser.add_argument("--no-nginx", action="store_true", help="skip the nginx comparison")
+    parser.add_argument("--no-nginx", action="store_true", help="skip the wrk comparison with nginx")
+    parser.add_argument("--wrk-seconds", type=int, default=10, help="length of each wrk run")
+    parser.add_argument("--wrk-connections", type=int, default=32)
+    parser.add_argument("--pairs", type=int, default=3, help="alternated wrk runs per server and status")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="aggregator-load-") as tmp:
@@ -342,30 +309,33 @@ def main() -> None:
         finally:
             stop(serve)
 
+        if args.no_nginx:
+            print(json.dumps(results, indent=2))
+            sys.exit(1 if results["aggregator serve, rebuilding every second"]["errors"] else 0)
         quiet = start_serve(site, "--no-scheduler")
+        nginx = start_nginx(Path(tmp) / "nginx", site.output)
+        if nginx is None:
+            raise SystemExit("nginx is not installed (apt-get install nginx), or did not start")
+        proc, port = nginx
         try:
-            results["aggregator serve, no rebuilds"] = run_load(
-                site.port, paths, args.seconds, args.connections, quiet.pid
+            path = "/feeds/all.atom"
+            size = (site.output / "all.atom").stat().st_size
+            print(
+                f"wrk -t2 -c{args.wrk_connections} -d{args.wrk_seconds}s on {path} ({size} bytes)", flush=True
             )
-            results["aggregator serve, no rebuilds"]["wrk_rps_all_atom"] = wrk_rps(
-                site.port, "/feeds/all.atom", int(min(args.seconds, 30)), args.connections
-            )
+            results["wrk, aggregator serve --no-scheduler vs nginx"] = compare(site.port, port, path, args)
         finally:
             stop(quiet)
-
-        nginx = None if args.no_nginx else start_nginx(Path(tmp) / "nginx", site.output)
-        if nginx is not None:
-            proc, port = nginx
-            try:
-                results["nginx, same files"] = run_load(port, paths, args.seconds, args.connections, None)
-                results["nginx, same files"]["wrk_rps_all_atom"] = wrk_rps(
-                    port, "/feeds/all.atom", int(min(args.seconds, 30)), args.connections
-                )
-            finally:
-                proc.send_signal(signal.SIGQUIT)
-                proc.wait(10)
+            proc.send_signal(signal.SIGQUIT)
+            proc.wait(10)
     print(json.dumps(results, indent=2))
-    failed = any(r["errors"] for name, r in results.items() if name.startswith("aggregator"))
+    compared = results["wrk, aggregator serve --no-scheduler vs nginx"]
+    for status in ("200", "304"):
+        pairs = ", ".join(f"{p['ratio']:.2f}" for p in compared[status]["pairs"])
+        print(f"{status}s: {compared[status]['ratio_median']:.2f}x nginx (median of pairs {pairs})")
+    failed = results["aggregator serve, rebuilding every second"]["errors"] or any(
+        p[name]["errors"] for c in compared.values() for p in c["pairs"] for name in ("aggregator", "nginx")
+    )
     sys.exit(1 if failed else 0)
 
 

@@ -99,8 +99,11 @@ class TreeSampler(threading.Thread):
         self.join()
 
 
-def run_build(command: list[str], *, sample_memory: bool = False) -> BuildRun:
-    """Run the build command once, end to end; raise BuildFailed on a non-zero exit."""
+def run_process(command: list[str], *, sample_memory: bool = False) -> tuple[BuildRun, str]:
+    """Run a command once, end to end, as `run_build` does; returns the run and its stdout.
+
+    Any command: the aggregator's build, or another tool's (Hugo) measured the same way.
+    Raises BuildFailed on a non-zero exit."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
@@ -116,19 +119,25 @@ def run_build(command: list[str], *, sample_memory: bool = False) -> BuildRun:
         err.seek(0)
         stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
     if proc.returncode != 0:
-        raise BuildFailed(f"{' '.join(command)} exited {proc.returncode}:\n{stderr[-4000:]}")
-    try:
-        report = json.loads(stdout)
-    except ValueError as exc:
-        raise BuildFailed(f"build printed no JSON report ({exc}):\n{stdout[-2000:]}") from None
-    return BuildRun(
+        raise BuildFailed(f"{' '.join(command)} exited {proc.returncode}:\n{stderr[-4000:]}{stdout[-2000:]}")
+    run = BuildRun(
         seconds=seconds,
         maxrss_bytes=usage.ru_maxrss * 1024,  # KiB on Linux
         tree_peak_bytes=sampler.peak if sampler else 0,
         tree_max_processes=sampler.max_processes if sampler else 1,
-        report=report,
         cpu_seconds=usage.ru_utime + usage.ru_stime,
     )
+    return run, stdout
+
+
+def run_build(command: list[str], *, sample_memory: bool = False) -> BuildRun:
+    """Run the build command once, end to end; raise BuildFailed on a non-zero exit."""
+    run, stdout = run_process(command, sample_memory=sample_memory)
+    try:
+        run.report = json.loads(stdout)
+    except ValueError as exc:
+        raise BuildFailed(f"build printed no JSON report ({exc}):\n{stdout[-2000:]}") from None
+    return run
 
 
 def warm(*folders: Path) -> int:

@@ -75,6 +75,10 @@ def table(results: dict[str, Any]) -> str:
     for key, fig in results["floors"].items():
         runs = " ".join(f"{r:.3f}" for r in fig["runs_s"])
         rows.append((FLOOR_LABELS[key], _secs(fig["median_s"]), runs, "(floor)", "", ""))
+    hugo = results.get("hugo") or {}
+    if "median_s" in hugo:
+        runs = " ".join(f"{r:.3f}" for r in hugo["runs_s"])
+        rows.append(("Hugo cold build", _secs(hugo["median_s"]), runs, "(reference)", "", ""))
     for key, fig in results["builds"].items():
         runs = " ".join(f"{r:.3f}" for r in fig["runs_s"])
         ratio = (
@@ -95,6 +99,19 @@ def table(results: dict[str, Any]) -> str:
             "pass" if memory["pass"] else "FAIL",
         )
     )
+    if "median_s" in hugo:
+        pairs = " ".join(f"{r:.2f}" for r in hugo["paired_ratios"])
+        rows.append(("cold build vs Hugo", f"{hugo['ratio']:.2f}x", f"pairs {pairs}", "", "", ""))
+        rows.append(
+            (
+                "Hugo peak memory",
+                f"{hugo['peak_bytes'] / 1e6:.0f} MB",
+                " ".join(f"{b / 1e6:.0f}" for b in hugo["runs_bytes"]),
+                "",
+                "",
+                "",
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
@@ -106,6 +123,15 @@ def table(results: dict[str, Any]) -> str:
         phases = ", ".join(f"{k} {v / 1000:.1f}" for k, v in cold.get("phases_ms", {}).items() if v)
         lines.append(f"cold build CPU time (user + system, build and workers), s: {cpu}")
         lines.append(f"cold build phases of the last run, s: {phases}")
+    if "median_s" in hugo:
+        cpu = " ".join(f"{c:.1f}" for c in hugo["cpu_seconds"])
+        check = hugo["check"]
+        lines.append(
+            f"Hugo: {hugo['version']}; CPU time, s: {cpu}; checked: {check['term_feeds']} term RSS feeds "
+            f"with {check['items']} items, as the corpus gives"
+        )
+    elif hugo.get("skipped"):
+        lines.append(f"Hugo cold build: skipped ({hugo['skipped']})")
     return "\n".join(lines)
 
 
@@ -114,10 +140,46 @@ def header(results: dict[str, Any]) -> str:
     code = results["code"]
     note = "" if results["n"] == TARGET_N else f" (targets are for N={TARGET_N:,}; shown for orientation)"
     return (
-        f"N={results['n']:,} articles, seed {results['seed']}, median of {results['repeat']} runs{note}\n"
+        f"{results.get('shape', 'original')} shape, N={results['n']:,} articles, seed {results['seed']}, median of {results['repeat']} runs{note}\n"
         f"machine: {m['cpu']}, {m['cores']} cores ({m['cores_usable']} usable), {m['ram_gb']} GB RAM, "
         f"{m['os']}, {m['filesystem']}, Python {m['python']}, {m['date']}, "
         f"load {m['load_1min_start']} -> {m['load_1min_end']} (other work on the machine skews timings)\n"
         f"code: aggregator {code['version']} at {code['commit']} ({code['source']})\n"
         f"corpus: {results['corpus']['summary']}"
+    )
+
+
+def compare(by_shape: dict[str, dict[str, Any]]) -> str:
+    """Every figure side by side, one column per corpus shape: median (ratio to its floor)."""
+    shapes = list(by_shape)
+    rows = [("figure", *shapes)]
+
+    def cell(result: dict[str, Any], key: str) -> str:
+        if key in result["floors"]:
+            return _secs(result["floors"][key]["median_s"])
+        if key == "hugo":
+            hugo = result.get("hugo") or {}
+            return _secs(hugo["median_s"]) if "median_s" in hugo else "skipped"
+        if key == "vs_hugo":
+            hugo = result.get("hugo") or {}
+            return f"{hugo['ratio']:.2f}x" if "ratio" in hugo else "-"
+        if key == "memory":
+            return f"{result['memory']['peak_bytes'] / 1e6:.0f} MB"
+        fig = result["builds"].get(key)
+        if fig is None:
+            return "-"
+        ratio = f" ({fig['ratio']:.2f}x)" if fig.get("ratio") else ""
+        return _secs(fig["median_s"]) + ratio + ("" if fig["pass"] else " FAIL")
+
+    labels = {**FLOOR_LABELS, "hugo": "Hugo cold build", "vs_hugo": "cold build vs Hugo"}
+    labels |= {key: target.label for key, target in TARGETS.items()} | {"memory": "peak memory, cold build"}
+    for key in ("stat_walk", "csafe_parse", "hugo", *TARGETS, "vs_hugo", "memory"):
+        rows.append((labels[key], *(cell(by_shape[s], key) for s in shapes)))
+    rows.append(("average file", *(f"{by_shape[s]['corpus']['avg_bytes'] / 1024:.2f} KiB" for s in shapes)))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return (
+        "every figure on each shape: median (ratio to its floor; cold build: median of pairs)\n"
+        + "\n".join(lines)
     )

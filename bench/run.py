@@ -3,8 +3,11 @@
 Generates (or reuses) a synthetic corpus, measures the floors on it, then times
 `aggregator build --json` as a fresh process for a cold build, a no-change rebuild and
 one file edited, added and deleted; each change is checked in the feeds on disk before
-its time counts. Prints a table and writes it as JSON. All reads hit a warm page cache
-(the corpus is read once before measuring), for the floors and the builds alike.
+its time counts. Where `hugo` is installed, Hugo's cold build of the same files is timed
+pair by pair with ours. Every figure is taken on each corpus shape (`--shapes`: the
+original one, shaped like seeds/, and a varied one the service was never tuned on).
+Prints a table per shape and writes them as JSON. All reads hit a warm page cache
+(the corpus is read before every timed run), for the floors and the builds alike.
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ if __package__ in (None, ""):  # run as `python bench/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import checks, corpus, floors, measure, report
+from bench import hugo as hugo_site
 
 HERE = Path(__file__).resolve().parent
+SHAPES = ("original", "varied")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -48,7 +53,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=Path(sys.executable).parent / "aggregator",
         help="the aggregator command to time [the one next to this Python]",
     )
+    parser.add_argument(
+        "--shapes",
+        default=",".join(SHAPES),
+        help=f"corpus shapes to measure, comma-separated, each in its own folder [{','.join(SHAPES)}]",
+    )
+    parser.add_argument(
+        "--hugo",
+        default=shutil.which("hugo"),
+        help="the hugo command to compare cold builds with [hugo on PATH]; '' to skip",
+    )
     args = parser.parse_args(argv)
+    args.shapes = [s.strip() for s in args.shapes.split(",") if s.strip()]
+    unknown = [s for s in args.shapes if s not in SHAPES]
+    if unknown or not args.shapes:
+        parser.error(
+            f"--shapes: unknown shape(s) {', '.join(unknown) or '(none)'}; known: {', '.join(SHAPES)}"
+        )
     if args.n < 20 or args.repeat < 1:
         parser.error("--n must be at least 20 and --repeat at least 1")
     if args.repeat > corpus.probe_count(args.n):
@@ -61,9 +82,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 class Bench:
     """One benchmark run: the paths, the command, and the figures gathered so far."""
 
-    def __init__(self, args: argparse.Namespace) -> None:
+    def __init__(self, args: argparse.Namespace, shape: str = "original") -> None:
         self.repeat: int = args.repeat
-        work = args.workdir.resolve()
+        self.shape = shape
+        work = args.workdir.resolve() / shape
         self.work = work
         self.content = work / "corpus"
         self.state = work / "state"
@@ -73,16 +95,25 @@ class Bench:
         self.floors: dict[str, dict[str, Any]] = {}
         self.builds: dict[str, dict[str, Any]] = {}
         self.memory: dict[str, Any] = {}
+        self.hugo: str | None = args.hugo or None
+        self.hugo_site = work / "hugo"
+        self.hugo_out = self.hugo_site / "out"
+        self.hugo_expected: list[int] = []
+        self.hugo_results: dict[str, Any] = (
+            {} if self.hugo else {"skipped": "hugo is not installed (no `hugo` on PATH): no Hugo comparison"}
+        )
 
     def prepare(self, n: int, seed: int, keep: bool) -> corpus.CorpusInfo:
         info = corpus.load_info(self.content)
-        if keep and info is not None and (info.n, info.seed) == (n, seed):
+        if keep and info is not None and (info.n, info.seed, info.shape_name) == (n, seed, self.shape):
             if not info.clean:
                 corpus.restore(self.content)
             print(f"reusing the corpus in {self.content}")
         else:
             print(f"generating {n:,} articles in {self.content} ...", flush=True)
-            seconds, info = floors.timed(lambda root: corpus.generate(root, n, seed), self.content)
+            seconds, info = floors.timed(
+                lambda root: corpus.generate(root, n, seed, self.shape), self.content
+            )
             print(f"  generated in {seconds:.1f} s")
         info = corpus.load_info(self.content)
         assert info is not None
@@ -94,6 +125,10 @@ class Bench:
             "state": {"path": str(self.state / "aggregator.sqlite3")},
         }
         self.config.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+        if self.hugo:
+            hugo_site.write_site(self.hugo_site, self.content)
+            self.hugo_expected = hugo_site.expected_items(self.content)
+            print(f"hugo site in {self.hugo_site} (content: hard links to the corpus)", flush=True)
         return info
 
     def warm(self) -> None:
@@ -122,14 +157,18 @@ class Bench:
     def cold(self, info: corpus.CorpusInfo) -> None:
         """Cold builds, each right after a run of its floor, so that the pair sees the
         machine in the same state (its speed drifts by a fifth within minutes); the
-        ratio reported is the median of the pairs' ratios."""
-        runs, parses = [], []
+        ratio reported is the median of the pairs' ratios. Where hugo is installed, each
+        cold build is followed by Hugo's cold build of the same files, the other half of a
+        second pair (ours / Hugo's), reported the same way."""
+        runs, parses, hugos = [], [], []
         for i in range(self.repeat):
             parses.append(self._floor(floors.csafe_parse))
             print(f"  CSafeLoader parse {i + 1}: {parses[-1]:.3f} s", flush=True)
             shutil.rmtree(self.state, ignore_errors=True)
             shutil.rmtree(self.site, ignore_errors=True)
             runs.append(self._build(f"cold build {i + 1}", sample_memory=True))
+            if self.hugo:
+                hugos.append(self._hugo(i + 1))
         self.floors["csafe_parse"] = report.figure(parses)
         got = runs[-1].report
         if got.get("skipped"):
@@ -159,6 +198,40 @@ class Bench:
             "method": measure.__doc__.split("\n\n", 1)[1].strip() if measure.__doc__ else "",
         }
         self.memory["pass"] = self.memory["peak_bytes"] < report.MEMORY_LIMIT_BYTES
+        if self.hugo:
+            self.hugo_results = self._hugo_figures([r.seconds for r in runs], hugos)
+
+    def _hugo(self, index: int) -> measure.BuildRun:
+        """One cold Hugo build: no publishDir, resourceDir or cacheDir; a fresh process."""
+        assert self.hugo is not None
+        self.warm()  # the hard links share the corpus's pages: warming it warms Hugo's input
+        hugo_site.fresh(self.hugo_out)
+        run, stdout = measure.run_process(
+            hugo_site.command(self.hugo, self.hugo_site, self.hugo_out), sample_memory=True
+        )
+        run.report = {"stdout": stdout[-1000:]}
+        run.report["check"] = hugo_site.check_output(self.hugo_out / "public", self.hugo_expected)
+        print(
+            f"  hugo cold build {index}: {run.seconds:.3f} s, CPU {run.cpu_seconds:.1f} s, "
+            f"peak RSS {run.peak_bytes / 1e6:.0f} MB, {run.report['check']['term_feeds']} term feeds "
+            f"with {run.report['check']['items']} items",
+            flush=True,
+        )
+        return run
+
+    def _hugo_figures(self, ours: list[float], hugos: list[measure.BuildRun]) -> dict[str, Any]:
+        assert self.hugo is not None
+        fig = hugo_site.pair_figures(ours, [r.seconds for r in hugos])
+        version = measure.run_process([self.hugo, "version"])[1].strip()
+        return fig | {
+            "command": " ".join(hugo_site.command(self.hugo, self.hugo_site, self.hugo_out)),
+            "version": version,
+            "cpu_seconds": [round(r.cpu_seconds, 2) for r in hugos],
+            "peak_bytes": max(r.peak_bytes for r in hugos),
+            "runs_bytes": [r.peak_bytes for r in hugos],
+            "check": hugos[-1].report["check"],
+            "setup": hugo_site.__doc__.split("\n\n", 1)[1].strip() if hugo_site.__doc__ else "",
+        }
 
     def no_change(self) -> None:
         runs = [self._build(f"no-change rebuild {i + 1}") for i in range(self.repeat)]
@@ -198,9 +271,9 @@ class Bench:
         self.builds["delete"] = report.figure(times)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    bench = Bench(args)
+def measure_shape(args: argparse.Namespace, shape: str) -> dict[str, Any]:
+    """Every figure on one corpus shape; raises BuildFailed, CheckFailed or HugoFailed."""
+    bench = Bench(args, shape)
     info = bench.prepare(args.n, args.seed, args.keep_corpus)
     print(info.summary(), flush=True)
     load_start = os.getloadavg()[0]
@@ -211,13 +284,11 @@ def main(argv: list[str] | None = None) -> int:
         bench.edit()
         bench.add()
         bench.delete()
-    except (measure.BuildFailed, checks.CheckFailed) as exc:
-        print(f"bench: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
     finally:
         corpus.restore(bench.content)
     report.score(bench.floors, bench.builds)
-    results = {
+    return {
+        "shape": shape,
         "n": args.n,
         "seed": args.seed,
         "repeat": args.repeat,
@@ -231,22 +302,43 @@ def main(argv: list[str] | None = None) -> int:
             "folders": info.folders,
             "layout": info.layout,
             "drafts": len(info.drafts),
+            "shape_params": info.shape,
         },
         "command": " ".join(bench.command),
         "floors": bench.floors,
         "builds": bench.builds,
         "memory": bench.memory,
+        "hugo": bench.hugo_results,
     }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if not args.hugo:
+        print("note: hugo is not installed (no `hugo` on PATH): the Hugo comparison is skipped", flush=True)
+    results: dict[str, dict[str, Any]] = {}
+    for shape in args.shapes:
+        print(f"=== {shape} shape ===", flush=True)
+        try:
+            results[shape] = measure_shape(args, shape)
+        except (measure.BuildFailed, checks.CheckFailed, hugo_site.HugoFailed) as exc:
+            print(f"bench: {shape} shape: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return 1
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print()
-    print(report.header(results))
-    print()
-    print(report.table(results))
-    for fig in bench.floors.values():
-        if "note" in fig:
-            print(f"note: CSafeLoader parse: {fig['note']}")
-    print(f"memory: {measure.MEMORY_NOTE}; {bench.memory['max_processes']} process(es) seen")
+    document = {"shapes": results}
+    args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    for result in results.values():
+        print()
+        print(report.header(result))
+        print()
+        print(report.table(result))
+        for fig in result["floors"].values():
+            if "note" in fig:
+                print(f"note: CSafeLoader parse: {fig['note']}")
+        print(f"memory: {measure.MEMORY_NOTE}; {result['memory']['max_processes']} process(es) seen")
+    if len(results) > 1:
+        print()
+        print(report.compare(results))
     print(f"results written to {args.json}")
     return 0
 

@@ -52,6 +52,11 @@ def test_extra_feeds_are_parsed() -> None:
     assert spec.min_quality == 50 and spec.max_items == 5
 
 
+def test_metrics_can_be_turned_off() -> None:
+    assert Config().metrics is True
+    assert config_from_mapping({"server": {"metrics": False}}).metrics is False
+
+
 @pytest.mark.parametrize(
     ("data", "key", "reason"),
     [
@@ -62,6 +67,7 @@ def test_extra_feeds_are_parsed() -> None:
         ({"feeds": {"max_items": True}}, "feeds.max_items", "must be a number"),
         ({"schedule": {"interval_seconds": 0}}, "schedule.interval_seconds", "at least 1"),
         ({"server": {"port": 70000}}, "server.port", "between 0 and 65535"),
+        ({"server": {"metrics": "no"}}, "server.metrics", "true or false"),
         ({"sites": {}}, "sites", "unknown section"),
         ({"site": {"titel": "x"}}, "site.titel", "unknown key"),
         ({"feeds": {"extra": [{"slug": "Bad Slug", "title": "x"}]}}, "feeds.extra[0].slug", "lower-case"),

@@ -220,7 +220,7 @@ def test_builds_take_any_front_matter(first: list[dict[str, Any]], second: list[
             base_url="https://feeds.example.org/",
             content_dir=content,
             output_dir=root / "out",
-            state_path=root / "state" / "s.sqlite3",
+            state_setting=root / "state" / "s.sqlite3",
         )
         for i, meta in enumerate(first):
             write_yaml(content, f"a{i}.md", meta)

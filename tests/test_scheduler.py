@@ -69,7 +69,7 @@ def config(tmp_path: Path) -> Config:
     return Config(
         content_dir=tmp_path / "content",
         output_dir=tmp_path / "out",
-        state_path=tmp_path / "state" / "agg.sqlite3",
+        state_setting=tmp_path / "state" / "agg.sqlite3",
         interval_seconds=1,
         host="127.0.0.1",
         port=0,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import os
@@ -53,7 +54,7 @@ def config(tmp_path: Path) -> Config:
     return Config(
         output_dir=out,
         content_dir=tmp_path / "content",
-        state_path=tmp_path / "state" / "agg.sqlite3",
+        state_setting=tmp_path / "state" / "agg.sqlite3",
         cache_max_age=123,
     )
 
@@ -258,7 +259,9 @@ def test_traversal_is_impossible(client, raw):
 
 def test_only_the_routes_exist(config):
     rules = sorted(rule.rule for rule in create_app(config).url_map.iter_rules())
-    assert rules == ["/", "/feeds.opml", "/feeds/<name>", "/healthz"]
+    assert rules == ["/", "/favicon.ico", "/feeds.opml", "/feeds/<name>", "/healthz", "/metrics"]
+    without_metrics = create_app(dataclasses.replace(config, metrics=False))
+    assert "/metrics" not in {rule.rule for rule in without_metrics.url_map.iter_rules()}
 
 
 def test_unknown_method_is_405_with_allow(client):

@@ -19,6 +19,7 @@ from aggregator.selection.catalog import feeds_of, sort_key, topic_spellings
 from aggregator.state.protocol import StateBackend
 from aggregator.state.rows import NodeRow, story_row, topics_json
 from aggregator.stories.clustering import cluster_articles
+from aggregator.stories.copies import Notice, notices_by_link
 from aggregator.stories.headlines import HeadlineWords
 from aggregator.stories.identity import assign_ids
 
@@ -28,6 +29,9 @@ class Outcome:
     feeds_to_render: set[str] = field(default_factory=set)
     render_all: bool = False
     snapshot: Snapshot | None = None  # set by a full pass
+    # Superseded copies by canonical link, for the links in `copies_scope` (None: all links).
+    copies: dict[str, list[Notice]] = field(default_factory=dict)
+    copies_scope: set[str] | None = None
 
 
 def links_of(article: Article) -> set[str]:
@@ -111,4 +115,4 @@ def apply_full(
     loader.load_rows("stories", story_rows)
     loader.load_rows("topic_names", [(*pair, uses) for pair, uses in sorted(spellings.items()) if uses > 0])
     snapshot = Snapshot({story.id: story for story in stories}, feed_rows, dict(spellings))
-    return Outcome(render_all=True, snapshot=snapshot)
+    return Outcome(render_all=True, snapshot=snapshot, copies=notices_by_link(articles))

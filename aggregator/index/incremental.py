@@ -18,6 +18,7 @@ from aggregator.model import Article
 from aggregator.selection.catalog import feed_cap, topic_spellings
 from aggregator.state.protocol import StateBackend
 from aggregator.stories.clustering import cluster_articles, describe_member, index_articles
+from aggregator.stories.copies import notices_by_link
 from aggregator.stories.headlines import HeadlineWords, headlines_match
 from aggregator.stories.identity import assign_ids
 
@@ -157,7 +158,7 @@ def apply_incremental(
         taken_elsewhere=lambda story_id: story_id not in old_id_set and store.story_exists(story_id),
     )
 
-    outcome = Outcome()
+    outcome = Outcome(copies=notices_by_link(area.articles.values()), copies_scope=set(area.nodes))
     old_feed_rows = store.feed_slugs_of_stories(old_ids)
     new_feed_rows = feed_rows_of(stories, config)
     touched = defaultdict(list)

@@ -129,7 +129,7 @@ def load_stories(
             describe_member(r.canonical, by_canonical, related_info, r.reason, r.via) for r in members
         )
         keys = {r.canonical for r in members}
-        story_articles = [a for a in articles.values() if a.canonical in keys]
+        story_articles = [by_canonical[k][0] for k in sorted(keys) if k in by_canonical]
         story, _record = build_story(story_id, described, story_articles, records.get(story_id), now)
         stories[story_id] = story
     return stories

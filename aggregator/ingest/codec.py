@@ -15,7 +15,9 @@ from aggregator.model import Article, Image, Provider, RelatedItem, Topic
 
 # The layout's name. The build keeps it with its state, so a build under another version
 # parses every file again instead of decoding rows it cannot read.
-CODEC_VERSION = "articles-v1"
+# v2: links without tracking parameters; v3: the body; v4: markup warnings; v5: this
+# layout with the memo-driven parse (names, topic slugs as `aggregator.names` makes them).
+CODEC_VERSION = "articles-v5"
 
 
 def _image(image: Image | None) -> list[Any] | None:
@@ -63,6 +65,7 @@ def article_to_json(article: Article) -> str:
                 for r in article.related
             ],
             article.draft,
+            article.body,
         ]
     )
 
@@ -93,6 +96,7 @@ def article_from_json(text: str) -> Article:
         image,
         related,
         draft,
+        *rest,  # the body; absent in stores written before bodies were kept (re-parsed on upgrade)
     ) = json.loads(text)
     return Article(
         path=path,
@@ -124,4 +128,5 @@ def article_from_json(text: str) -> Article:
             for r in related
         ),
         draft=draft,
+        body=rest[0] if rest else "",
     )

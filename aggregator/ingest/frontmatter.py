@@ -57,27 +57,30 @@ def read_front_matter(data: bytes, memo: BlockMemo | None = None) -> tuple[dict[
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ArticleError(f"not UTF-8 text (invalid byte at offset {exc.start})") from None
-    text = text.lstrip()
+    stripped = text.lstrip()
+    # File line of the front matter's first line: after any blank lines and the `---`.
+    first_line = text.count("\n", 0, len(text) - len(stripped)) + 2
+    text = stripped
     if not _HANDLER.detect(text):
         raise ArticleError("no front matter (the file must start with a '---' line)")
     front, body = _split(text)
     cleaned = False
     try:
-        metadata = _load_yaml(front, memo)
+        metadata = _load_yaml(front, memo, first_line)
     except yaml.reader.ReaderError as exc:
         # libyaml refuses control characters anywhere in the stream; they could never
         # reach a feed anyway, so a stray one costs a warning, not the article.
         safe = xml_safe(front)
         if safe == front:
             raise ArticleError(f"invalid YAML: {_yaml_problem(exc)}") from None
-        metadata, cleaned = _load_yaml(safe, memo), True
+        metadata, cleaned = _load_yaml(safe, memo, first_line), True
     if not isinstance(metadata, dict):
         kind = "empty" if metadata is None else f"a {type(metadata).__name__}"
         raise ArticleError(f"front matter must be a mapping of fields, got {kind}")
     return metadata, body, cleaned
 
 
-def _load_yaml(front: str, memo: BlockMemo | None) -> Any:
+def _load_yaml(front: str, memo: BlockMemo | None, first_line: int = 2) -> Any:
     data = load_block(front, memo)  # plain block YAML, as nearly every file is: no libyaml needed
     if data is not None:
         return data
@@ -89,7 +92,7 @@ def _load_yaml(front: str, memo: BlockMemo | None) -> Any:
     except yaml.reader.ReaderError:
         raise
     except yaml.YAMLError as exc:
-        raise ArticleError(f"invalid YAML: {_yaml_problem(exc)}") from None
+        raise ArticleError(f"invalid YAML: {_yaml_problem(exc, first_line)}") from None
     except RecursionError:
         raise ArticleError(f"front matter nested deeper than {MAX_NESTING} levels") from None
     except (ValueError, OverflowError) as exc:  # e.g. `!!int` with 5,000 digits
@@ -109,12 +112,19 @@ def _split(text: str) -> tuple[str, str]:
     raise ArticleError("front matter is not closed by a '---' line")
 
 
-def _yaml_problem(exc: yaml.YAMLError) -> str:
+def _yaml_problem(exc: yaml.YAMLError, first_line: int = 2) -> str:
+    """libyaml's complaint in file line numbers: where it noticed the problem and, when
+    that is not where the trouble began (a quote left open), where that construct opened.
+
+    Marks count lines from 0 within the front matter, which starts at `first_line`."""
     if isinstance(exc, yaml.reader.ReaderError):
         return f"{exc.reason} (character {exc.character!r} at offset {exc.position})"
     problem = getattr(exc, "problem", None) or exc.__class__.__name__
     mark = getattr(exc, "problem_mark", None)
-    where = f" at line {mark.line + 2}, column {mark.column + 1}" if mark is not None else ""
+    where = f" at line {mark.line + first_line}, column {mark.column + 1}" if mark is not None else ""
+    context, opened = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context and opened is not None and (mark is None or opened.line != mark.line):
+        where += f" ({context} that began at line {opened.line + first_line}, column {opened.column + 1})"
     return f"{problem}{where}"
 
 

@@ -9,25 +9,25 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from aggregator.ingest.blockyaml import BlockMemo
 from aggregator.ingest.frontmatter import ArticleError, read_front_matter
-from aggregator.ingest.text import plain_text
-from aggregator.ingest.urls import canonical_url, clean_url, host_of
-from aggregator.model import Article, Image, Provider, RelatedItem, Topic
-from aggregator.names import bare_host, topic_slug
+from aggregator.ingest.outlets import MAX_NAME, ParseMemo, provider_of
+from aggregator.ingest.text import plain_text, plain_text_noting, xml_safe
+from aggregator.ingest.urls import canonical_url, clean_url, without_tracking
+from aggregator.model import Article, Image, RelatedItem, Topic
+
+__all__ = ["ParseMemo", "ParseResult", "article_from_metadata", "as_of", "parse_article", "to_utc"]
 
 UTC = dt.UTC
 MAX_TITLE = 300
 MAX_EXCERPT = 1000
-MAX_NAME = 120
 MAX_TOPICS = 50
 MAX_RELATED = 100
 MAX_IMAGES = 10
+MAX_BODY = 200_000  # characters of Markdown kept; a longer body is cut at a line break
 _EARLIEST = dt.datetime(1990, 1, 1, tzinfo=UTC)  # older dates are implausible to feed validators
 _LATEST = dt.datetime(2199, 12, 31, tzinfo=UTC)
 
@@ -41,44 +41,20 @@ class ParseResult:
 # --- normalisation --------------------------------------------------------------------
 
 
-class ParseMemo:
-    """What a parse job remembers between files: outlets and topic spellings recur in
-    nearly every file, and cleaning or slugging one is a walk over its text; so do YAML
-    lines and scalars (`block`). Owned by the job that creates it (one per batch of
-    files) and bounded."""
-
-    LIMIT = 4096
-
-    def __init__(self) -> None:
-        self._providers: dict[tuple[str, str, str], Provider] = {}
-        self._slugs: dict[str, str] = {}
-        self.block = BlockMemo()
-
-    def provider(self, name: str, raw_domain: str, url_domain: str) -> Provider:
-        key = (name, raw_domain, url_domain)
-        found = self._providers.get(key)
-        if found is None:
-            found = _named_provider(name, raw_domain, url_domain)
-            if len(self._providers) < self.LIMIT:
-                self._providers[key] = found
-        return found
-
-    def topic_slug(self, name: str) -> str:
-        found = self._slugs.get(name)
-        if found is None:
-            found = topic_slug(name)
-            if len(self._slugs) < self.LIMIT:
-                self._slugs[name] = found
-        return found
-
-
 def parse_article(
-    path: str, data: bytes, url_aliases: Mapping[str, str] | None = None, names: ParseMemo | None = None
+    path: str,
+    data: bytes,
+    url_aliases: Mapping[str, str] | None = None,
+    names: ParseMemo | None = None,
+    *,
+    keep_body: bool = True,
 ) -> ParseResult:
-    """Turn one file's bytes into an Article, or raise ArticleError with the reason."""
+    """Turn one file's bytes into an Article, or raise ArticleError with the reason.
+
+    Without `keep_body` the Markdown body is dropped: no feed shows full content."""
     names = names or ParseMemo()
-    metadata, _body, cleaned = read_front_matter(data, names.block)
-    result = article_from_metadata(path, metadata, url_aliases, names)
+    metadata, body, cleaned = read_front_matter(data, names.block)
+    result = article_from_metadata(path, metadata, url_aliases, names, body if keep_body else "")
     if cleaned:
         note = "control characters that no feed may carry were removed"
         result = ParseResult(result.article, (*result.warnings, note))
@@ -90,8 +66,10 @@ def article_from_metadata(
     meta: Mapping[str, Any],
     url_aliases: Mapping[str, str] | None = None,
     names: ParseMemo | None = None,
+    body: str = "",
 ) -> ParseResult:
     warnings: list[str] = []
+    marked: list[str] = []  # the text fields markup was removed from
     names = names or ParseMemo()
 
     title_raw = meta.get("title")
@@ -99,7 +77,7 @@ def article_from_metadata(
         raise ArticleError("missing required field 'title'")
     if not _is_scalar(title_raw):
         raise ArticleError(f"'title' must be text, got {_kind(title_raw)}")
-    title = plain_text(title_raw, MAX_TITLE)
+    title = _text(title_raw, MAX_TITLE, "title", marked)
     if not title:
         raise ArticleError("'title' is empty")
 
@@ -109,7 +87,7 @@ def article_from_metadata(
     if updated is not None and updated < published:
         updated = None
 
-    provider = _provider(meta.get("provider"), url, names)
+    provider = provider_of(meta.get("provider"), url, names)
     aliases = url_aliases or {}
     article = Article(
         path=path,
@@ -119,7 +97,9 @@ def article_from_metadata(
         published=published,
         updated=updated,
         provider=provider,
-        excerpt=plain_text(meta.get("excerpt"), MAX_EXCERPT) if _is_scalar(meta.get("excerpt")) else "",
+        excerpt=_text(meta.get("excerpt"), MAX_EXCERPT, "excerpt", marked)
+        if _is_scalar(meta.get("excerpt"))
+        else "",
         category=plain_text(meta.get("category"), MAX_NAME).lower()
         if _is_scalar(meta.get("category"))
         else "",
@@ -130,10 +110,32 @@ def article_from_metadata(
         heat=_score(meta, "heat", warnings),
         topics=_topics(meta.get("topics"), warnings, names),
         image=_first_image(meta.get("images"), warnings),
-        related=_related(meta.get("related"), aliases, warnings, names),
+        related=_related(meta.get("related"), aliases, warnings, names, marked),
         draft=not _published_flag(meta.get("published", True), warnings),
+        body=_body(body) if body else "",
     )
+    if marked:
+        fields = ", ".join(dict.fromkeys(marked))
+        warnings.append(f"markup removed from title/excerpt ({fields}); shown as plain text")
     return ParseResult(article, tuple(warnings))
+
+
+def _body(body: str) -> str:
+    """The Markdown as kept: XML-safe, trimmed, bounded. Rendering waits for a feed that
+    shows full content, so a parse costs no more than a copy of the text."""
+    body = xml_safe(body).strip()
+    if len(body) > MAX_BODY:
+        cut = body.rfind("\n", 0, MAX_BODY)
+        body = body[: cut if cut > MAX_BODY // 2 else MAX_BODY]
+    return body
+
+
+def _text(value: object, max_length: int, name: str, marked: list[str]) -> str:
+    """`plain_text`, noting `name` in `marked` if markup had to be removed."""
+    text, removed = plain_text_noting(value, max_length)
+    if removed:
+        marked.append(name)
+    return text
 
 
 def _is_scalar(value: object) -> bool:
@@ -151,7 +153,7 @@ def _first_link(meta: Mapping[str, Any]) -> str:
     for _key, value in given:
         url = clean_url(value)
         if url:
-            return url
+            return without_tracking(url)
     key, value = given[0]
     shown = plain_text(value, 80) if _is_scalar(value) else _kind(value)
     raise ArticleError(f"'{key}' is not an absolute http(s) URL: {shown!r}")
@@ -233,37 +235,6 @@ def _published_flag(value: object, warnings: list[str]) -> bool:
     return False
 
 
-def _provider(value: object, url: str, names: ParseMemo) -> Provider:
-    domain = host_of(url)
-    if isinstance(value, dict):
-        name, raw_domain = value.get("name"), value.get("domain")
-        if isinstance(name, str) and isinstance(raw_domain, str):
-            return names.provider(name, raw_domain, domain)  # the usual form, remembered
-        name = plain_text(name, MAX_NAME) if _is_scalar(name) else ""
-        return Provider(name=name or domain, domain=_provider_domain(raw_domain, domain))
-    if isinstance(value, str) and value.strip():
-        return Provider(name=plain_text(value, MAX_NAME) or domain, domain=domain)
-    return Provider(name=domain, domain=domain)
-
-
-def _named_provider(name: str, raw_domain: str, url_domain: str) -> Provider:
-    text = plain_text(name, MAX_NAME)
-    domain = _provider_domain(raw_domain, url_domain)
-    return Provider(name=text or domain, domain=domain)
-
-
-_DOMAIN = re.compile(r"[a-z0-9.\-]+")
-
-
-def _provider_domain(raw_domain: object, url_domain: str) -> str:
-    """The outlet's own domain if it gives a plausible one, else the link's host."""
-    if isinstance(raw_domain, str):
-        cleaned = plain_text(raw_domain, MAX_NAME).lower()
-        if _DOMAIN.fullmatch(cleaned):
-            return bare_host(cleaned)
-    return url_domain
-
-
 def _topics(value: object, warnings: list[str], names: ParseMemo) -> tuple[Topic, ...]:
     if value is None:
         return ()
@@ -311,7 +282,7 @@ def _dimension(value: object) -> int | None:
 
 
 def _related(
-    value: object, aliases: Mapping[str, str], warnings: list[str], names: ParseMemo
+    value: object, aliases: Mapping[str, str], warnings: list[str], names: ParseMemo, marked: list[str]
 ) -> tuple[RelatedItem, ...]:
     if value is None:
         return ()
@@ -329,7 +300,12 @@ def _related(
             dropped += 1
             continue
         url = clean_url(entry.get("webUrl") or entry.get("originalUrl") or entry.get("url"))
-        title = plain_text(entry.get("title"), MAX_TITLE) if _is_scalar(entry.get("title")) else ""
+        url = without_tracking(url) if url else None
+        title = (
+            _text(entry.get("title"), MAX_TITLE, "related title", marked)
+            if _is_scalar(entry.get("title"))
+            else ""
+        )
         if url is None or not title:
             dropped += 1
             continue
@@ -342,8 +318,8 @@ def _related(
                 title=title,
                 url=url,
                 canonical=canonical,
-                provider=_provider(entry.get("provider"), url, names),
-                excerpt=plain_text(entry.get("excerpt"), MAX_EXCERPT)
+                provider=provider_of(entry.get("provider"), url, names),
+                excerpt=_text(entry.get("excerpt"), MAX_EXCERPT, "related excerpt", marked)
                 if _is_scalar(entry.get("excerpt"))
                 else "",
                 published=to_utc(entry.get("publishedDateTime")),

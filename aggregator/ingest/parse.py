@@ -35,6 +35,7 @@ class ParseJob:
     max_bytes: int
     url_aliases: Mapping[str, str]
     now: dt.datetime  # decides 'ok' or 'scheduled' for future-dated articles
+    keep_body: bool = False  # only when some feed shows full content: bodies cost store space
     # What clustering will ask of each title (a headline's words, as text), found by the
     # pool's workers while they are at it; the build passes it, so parsing knows nothing
     # of stories.
@@ -81,7 +82,7 @@ def parse_entry(
             None,
         )
     try:
-        result = parse_article(entry.path, data, job.url_aliases, names)
+        result = parse_article(entry.path, data, job.url_aliases, names, keep_body=job.keep_body)
     except ArticleError as exc:
         skipped = FileRecord(
             path=entry.path,

@@ -3,14 +3,16 @@
 Two different jobs: `clean_url` decides whether a link from the content may appear in a
 feed at all (absolute http/https only, so no `javascript:` or `data:` ever reaches a
 reader); `canonical_url` gives the identity used to recognise one article under its many
-spellings (tracking parameters, `www.`, http/https, fragments, default ports).
+spellings (tracking parameters, `www.`, http/https, fragments, default ports); and
+`without_tracking` gives the link readers see: as written, less the same tracking
+parameters (one rule, `_is_tracking`, for both).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from aggregator.names import bare_host
 
@@ -111,6 +113,28 @@ def _clean_url_parsed(text: str) -> str | None:
 def _is_tracking(name: str) -> bool:
     lowered = name.lower()
     return lowered in _TRACKING_PARAMS or lowered.startswith(_TRACKING_PREFIXES)
+
+
+def without_tracking(url: str) -> str:
+    """The link as readers are given it: as written, less its tracking parameters.
+
+    Only query parameters `canonical_url` also ignores are dropped; every other part
+    (the order and spelling of the other parameters, the fragment) stays as written.
+    Expects a URL that passed `clean_url`.
+    """
+    if "?" not in url:
+        return url
+    hash_at = url.find("#")
+    head, fragment = (url, "") if hash_at < 0 else (url[:hash_at], url[hash_at:])
+    query_at = head.find("?")
+    if query_at < 0:
+        return url  # a "?" inside the fragment
+    pieces = head[query_at + 1 :].split("&")
+    kept = [p for p in pieces if not _is_tracking(unquote_plus(p.partition("=")[0]))]
+    if len(kept) == len(pieces):
+        return url
+    query = "&".join(p for p in kept if p)
+    return head[:query_at] + ("?" + query if query else "") + fragment
 
 
 def canonical_url(url: str, aliases: Mapping[str, str] | None = None) -> str:

@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Set
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aggregator.config import Config
+from aggregator.report import BuildError
 
 if TYPE_CHECKING:
     from aggregator.index.full import Outcome
@@ -32,6 +34,7 @@ def render_outputs(
     `published` names what the last build published, `damaged` what of it is no longer
     intact; `fallback_updated` dates a site with no story yet.
     """
+    from aggregator.output.render.channel import asset_url, channel_for
     from aggregator.output.render.entry import entry_html
     from aggregator.output.render.jsonfeed import render_json
     from aggregator.output.render.links import (
@@ -70,11 +73,42 @@ def render_outputs(
     html = functools.cache(entry_html)  # this call's memo: a story is in several feeds and formats
     for info in wanted:
         feed = Feed(info, tuple(stories[i] for i in ids[info.slug]))
-        args = (feed, links, config.site_title, config.language, fallback)
+        args = (
+            feed,
+            links,
+            config.site_title,
+            config.language,
+            fallback,
+            channel_for(config, links, info.slug),
+        )
         for fmt, render in renderers.items():
             files[feed_file(info.slug, fmt)] = render(*args, html=html)
+    assets = site_assets(config)
+    files.update(assets)
+    expected |= set(assets)
     files[INDEX_FILE] = render_index(
-        infos, links, config.site_title, config.site_description, config.language, fallback
+        infos,
+        links,
+        config.site_title,
+        config.site_description,
+        config.language,
+        fallback,
+        icon=asset_url(config.site_icon, "icon", links),
     )
     files[OPML_FILE] = render_opml(infos, links, config.site_title, fallback)
     return files, expected, infos
+
+
+def site_assets(config: Config) -> dict[str, bytes]:
+    """The configured icon and logo files, by their names in the output folder."""
+    from aggregator.output.render.channel import asset_file
+
+    assets: dict[str, bytes] = {}
+    for which, value in (("icon", config.site_icon), ("logo", config.site_logo)):
+        name = asset_file(value, which)
+        if name:
+            try:
+                assets[name] = Path(value).read_bytes()
+            except OSError as exc:
+                raise BuildError(f"site.{which}: cannot read {value}: {exc.strerror or exc}") from None
+    return assets

@@ -1,10 +1,11 @@
 """Reading published files for the web app, with their validators and gzip form.
 
 A build replaces each output file with os.replace, so a file's inode never changes
-content once it has a name. Opening the file and then asking the open descriptor for
-its inode, mtime and size therefore identifies exactly the bytes we read: that tuple
-keys a small cache, so hashing and compressing happen once per version of a file,
-while a new version is seen by the first request after the rename.
+content once it has a name. Its inode, mtime and size therefore identify exactly one
+version of its bytes: that tuple keys a small cache, so a request for a version already
+read costs one stat, hashing and compressing happen once per version, and a new version
+is seen by the first request after the rename. A version not yet cached is opened, and
+the open descriptor's own fstat keys what was read.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ class StaticFile:
     """Reads files by name from one folder; the caller has already validated the name."""
 
     def __init__(self, root: Path) -> None:
-        self.root = root
+        self.root = str(root)
         self._cache: OrderedDict[tuple[str, int, int, int, int], Published] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -76,20 +77,27 @@ class StaticFile:
         """The current version of `name`, or None if there is no such regular file."""
         if "/" in name or "\\" in name or name.startswith(".") or "\0" in name:
             return None
+        path = os.path.join(self.root, name)
+        # One stat answers a request for a version already read: a name's inode never
+        # changes content, so the cached bytes of that inode are the file's bytes.
         try:
-            fd = os.open(self.root / name, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-        except OSError:  # missing, a folder, unreadable, a name too long: not a published file
+            seen = os.stat(path)
+        except OSError:  # missing, unreadable, a name too long: not a published file
+            return None
+        with self._lock:
+            cached = self._cache.get(_key(name, seen))
+            if cached is not None:
+                self._cache.move_to_end(_key(name, seen))
+                return cached
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        except OSError:  # gone since the stat, a folder, unreadable: not a published file
             return None
         try:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 return None
-            key = (name, info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
-            with self._lock:
-                cached = self._cache.get(key)
-                if cached is not None:
-                    self._cache.move_to_end(key)
-                    return cached
+            key = _key(name, info)
             body = _read_all(fd, info.st_size)
         finally:
             os.close(fd)
@@ -103,6 +111,10 @@ class StaticFile:
                 while len(self._cache) > CACHE_ENTRIES:
                     self._cache.popitem(last=False)
         return published
+
+
+def _key(name: str, info: os.stat_result) -> tuple[str, int, int, int, int]:
+    return (name, info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
 
 
 def _read_all(fd: int, size_hint: int) -> bytes:

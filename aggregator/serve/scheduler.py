@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +30,32 @@ JOB_ID = "rebuild"
 SCHEDULED_LOCK_TIMEOUT = 1.0
 
 BuildFunction = Callable[..., Any]
+PROGRESS_LOG_SECONDS = 10.0  # a long build logs where it is at most this often
+
+
+class ProgressLog:
+    """A build's progress observer for the daemon: one log line at most every
+    `interval` seconds, the first after `interval` seconds, so short builds log none."""
+
+    def __init__(self, interval: float = PROGRESS_LOG_SECONDS, clock: Callable[[], float] = time.monotonic):
+        self.interval, self.clock = interval, clock
+        self.next_at = clock() + interval
+
+    def __call__(self, progress: Any) -> None:
+        now = self.clock()
+        if now < self.next_at:
+            return
+        self.next_at = now + self.interval
+        if progress.phase == "parse" and progress.total:
+            log.info(
+                "build in progress: parsing, %d of %d files (%.0f files/s), %.0f s so far",
+                progress.done,
+                progress.total,
+                progress.rate(),
+                progress.elapsed,
+            )
+        else:
+            log.info("build in progress: %s, %.0f s so far", progress.phase, progress.elapsed)
 
 
 def misfire_grace_seconds(interval_seconds: int) -> int:
@@ -53,45 +80,86 @@ class RebuildJob:
     refuses to start a build once shutdown has begun.
     """
 
-    def __init__(self, config: Config, build: BuildFunction | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        build: BuildFunction | None = None,
+        on_report: Callable[[Any], None] | None = None,
+        progress_interval: float = PROGRESS_LOG_SECONDS,
+    ) -> None:
         self.config = config
         self._build = build
+        self._on_report = on_report  # after each successful build (the WebSub pings)
+        self.progress_interval = progress_interval
         self._state = threading.Lock()
         self._idle = threading.Event()
         self._idle.set()
         self._stopping = False
+        self._again = False
         self.runs = 0
+        self.metrics = _build_metrics() if config.metrics else None
 
     def __call__(self) -> None:
+        """One build; called while one runs (the watcher and the interval can meet), it
+        asks for one more after it instead, so no change waits for the next interval."""
         with self._state:
             if self._stopping:
                 return
+            if not self._idle.is_set():
+                self._again = True
+                return
             self._idle.clear()
         try:
-            self._run_once()
+            while True:
+                try:
+                    self._run_once()
+                finally:
+                    self.runs += 1
+                with self._state:
+                    if not self._again or self._stopping:
+                        break
+                    self._again = False
         finally:
-            self.runs += 1
             self._idle.set()
 
     def _run_once(self) -> None:
         from aggregator.report import BuildError, BuildLockTimeout
 
         build = self._build or _default_build()
+        started = time.monotonic()
+        result, seconds = "failed", None
         try:
-            report = build(self.config, lock_timeout=lock_timeout_for_schedule(self.config))
+            report = build(
+                self.config,
+                lock_timeout=lock_timeout_for_schedule(self.config),
+                progress=ProgressLog(self.progress_interval),
+            )
         except BuildLockTimeout:
+            result = "skipped"
             log.info("scheduled build skipped: another process is building (lock %s)", self.config.lock_path)
         except BuildError as exc:
+            seconds = time.monotonic() - started
             log.error("scheduled build failed: %s; the published feeds are unchanged", exc)
         except Exception:
+            seconds = time.monotonic() - started
             log.exception("scheduled build failed; the published feeds are unchanged")
         else:
-            _log_problems(report)
-            log.info("%s", report.summary_line())
+            result, seconds = "ok", time.monotonic() - started
+            log_report(report)
+            if self._on_report is not None:
+                try:
+                    self._on_report(report)
+                except Exception:
+                    log.exception("after-build step failed")
             # When exactly the build held the lock, for untangling concurrent builds.
-            started, finished = getattr(report, "started_at", None), getattr(report, "finished_at", None)
-            if started and finished:
-                log.debug("build ran from %s to %s", started.isoformat(), finished.isoformat())
+            started_at, finished_at = (
+                getattr(report, "started_at", None),
+                getattr(report, "finished_at", None),
+            )
+            if started_at and finished_at:
+                log.debug("build ran from %s to %s", started_at.isoformat(), finished_at.isoformat())
+        if self.metrics is not None:
+            self.metrics.observe(result, seconds)
 
     def stop(self, timeout: float) -> bool:
         """Refuse new builds and wait up to `timeout` seconds for one in flight."""
@@ -104,17 +172,29 @@ class RebuildJob:
         return not self._idle.is_set()
 
 
-def _log_problems(report: Any) -> None:
-    """One line per skipped file, only when it first appears, so a bad file is not
-    repeated every interval; `aggregator build` and `aggregator check` list them all."""
+def log_report(report: Any, logger: logging.Logger = log, only_new: bool = True) -> None:
+    """The build's line (with its counts, for JSON logs) and one line per problem.
+
+    With `only_new`, a problem is logged only when it first appears, so a bad file is
+    not repeated every interval; `aggregator build` and `aggregator check` list them all.
+    """
     from aggregator.report import display_path
 
     for problem in getattr(report, "skipped", ()):
-        if getattr(problem, "new", True):
-            log.warning("skipped %s: %s", display_path(problem.path), problem.reason)
+        if not only_new or getattr(problem, "new", True):
+            logger.warning("skipped %s: %s", display_path(problem.path), problem.reason)
     for problem in getattr(report, "warnings", ()):
-        if getattr(problem, "new", True):
-            log.info("warning %s: %s", display_path(problem.path), problem.reason)
+        if not only_new or getattr(problem, "new", True):
+            logger.info("warning %s: %s", display_path(problem.path), problem.reason)
+    counts = report.counts() if hasattr(report, "counts") else None
+    extra = {"counts": counts, "duration_ms": getattr(report, "duration_ms", None)}
+    logger.info("%s", report.summary_line(), extra=extra)
+
+
+def _build_metrics() -> Any:
+    from aggregator.serve.metrics import BuildMetrics
+
+    return BuildMetrics()
 
 
 def _default_build() -> BuildFunction:

@@ -9,32 +9,26 @@ request always sees one whole version of a file, never a half-written one.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, redirect, request
 from werkzeug.exceptions import HTTPException, NotFound, RequestURITooLarge
 
 from aggregator.config import Config, load_config
-from aggregator.output.render.links import FORMATS, INDEX_FILE, OPML_FILE
-from aggregator.output.render.links import MEDIA_TYPES as RENDERED_MEDIA_TYPES
-from aggregator.serve.filecache import Published, StaticFile
+from aggregator.output.render.channel import asset_file
+from aggregator.output.render.links import FeedLinks
+from aggregator.serve.answers import Conditions, answer
+from aggregator.serve.fastpath import FeedFastPath
+from aggregator.serve.filecache import StaticFile
+from aggregator.serve.paths import INDEX, MAX_URL_LENGTH, OPML, Target, feed_file
+from aggregator.serve.websub import read_counters
 
 log = logging.getLogger("aggregator.web")
 
-# What a feed file may be called: the config's slug rule plus a known extension. Checked
-# before the file system is touched, so `..`, slashes, dots and encodings never get near it.
-FEED_FILE_RE = re.compile(
-    r"^(?=.{1,200}$)(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?P<ext>" + "|".join(FORMATS) + ")$"
-)
-# No URL of ours is anywhere near this long; longer ones get 414 before routing.
-MAX_URL_LENGTH = 8192
-
-# The published files' media types, as the renderers name them, with their charset.
-MEDIA_TYPES = {kind: f"{media_type}; charset=utf-8" for kind, media_type in RENDERED_MEDIA_TYPES.items()}
 
 # The index is ours and static: no scripts, nothing framed, nothing posted.
 INDEX_CSP = (
@@ -44,6 +38,9 @@ INDEX_CSP = (
 
 CONFIG_KEY = "AGGREGATOR_CONFIG"
 STATIC_KEY = "AGGREGATOR_FILES"
+__all__ = ["MAX_URL_LENGTH", "create_app", "loggable"]
+METRICS_KEY = "AGGREGATOR_METRICS"
+HUB_LINK_KEY = "AGGREGATOR_HUB_LINK"
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -59,15 +56,34 @@ def create_app(config: Config | None = None) -> Flask:
     # Never let an exception escape to the server's own (traceback-printing) handler.
     app.config.update(PROPAGATE_EXCEPTIONS=False, TRAP_HTTP_EXCEPTIONS=False)
     app.config[CONFIG_KEY] = config
-    app.config[STATIC_KEY] = StaticFile(config.output_dir.resolve())
+    files = StaticFile(config.output_dir.resolve())
+    app.config[STATIC_KEY] = files
+    link = functools.partial(hub_link, config) if config.hubs else None
+    app.config[HUB_LINK_KEY] = link
 
     app.before_request(_refuse_long_urls)
     app.add_url_rule("/", "index", _index, methods=["GET"])
-    app.add_url_rule(f"/{OPML_FILE}", "opml", _opml, methods=["GET"])
+    app.add_url_rule(f"/{OPML.name}", "opml", _opml, methods=["GET"])
     app.add_url_rule("/feeds/<name>", "feed", _feed, methods=["GET"])
     app.add_url_rule("/healthz", "healthz", _healthz, methods=["GET"])
+    app.add_url_rule("/favicon.ico", "favicon", _favicon, methods=["GET"])
+    for which, value in (("icon", config.site_icon), ("logo", config.site_logo)):
+        if name := asset_file(value, which):
+            app.add_url_rule(
+                f"/{name}", which, functools.partial(_serve, Target(name, name.rsplit(".", 1)[1]))
+            )
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
+    count = None
+    if config.metrics:
+        from aggregator.serve.metrics import HttpMetrics
+
+        metrics = HttpMetrics()
+        app.config[METRICS_KEY] = metrics
+        app.add_url_rule("/metrics", "metrics", _metrics, methods=["GET"])
+        count = metrics.count
+    # Flask stays the app: the lean path only takes the feed files it finds.
+    app.wsgi_app = FeedFastPath(app.wsgi_app, files, config.cache_max_age, count, link)  # type: ignore[method-assign]
     return app
 
 
@@ -80,21 +96,46 @@ def _refuse_long_urls() -> None:
 
 
 def _index() -> Response:
-    response = _serve(INDEX_FILE, "html")
+    response = _serve(INDEX)
     if response.status_code < 400:
         response.headers["Content-Security-Policy"] = INDEX_CSP
     return response
 
 
 def _opml() -> Response:
-    return _serve(OPML_FILE, "opml")
+    return _serve(OPML)
 
 
 def _feed(name: str) -> Response:
-    match = FEED_FILE_RE.fullmatch(name)
-    if match is None:
+    target = feed_file(name)
+    if target is None:
         raise NotFound()
-    return _serve(name, match["ext"])
+    target = feed_file(name)
+    if target is None:
+        raise NotFound()
+    response = _serve(target)
+    link = current_app.config[HUB_LINK_KEY]
+    if link is not None and response.status_code < 400:
+        response.headers["Link"] = link(target)
+    return response
+
+
+def hub_link(config: Config, target: Target) -> str:
+    """WebSub discovery (W3C WebSub 4): the hubs, and the topic URL this response is for."""
+    slug = target.name.rsplit(".", 1)[0].rsplit("/", 1)[-1]
+    self_url = FeedLinks(config.base_url).feed(slug, target.kind)
+    return ", ".join([f'<{hub}>; rel="hub"' for hub in config.hubs] + [f'<{self_url}>; rel="self"'])
+
+
+def _favicon() -> Response:
+    """The configured icon: the published copy of a file, or a redirect to its URL."""
+    config: Config = current_app.config[CONFIG_KEY]
+    name = asset_file(config.site_icon, "icon")
+    if name:
+        return _serve(Target(name, name.rsplit(".", 1)[1]))
+    if config.site_icon:
+        return redirect(config.site_icon, code=302)
+    raise NotFound()
 
 
 def _healthz() -> Response:
@@ -129,6 +170,8 @@ def _healthz() -> Response:
             "stale": _is_stale(last_success, config),
         }
         code = 200 if last_success is not None else 503
+    if config.hubs:  # pings never change the status: a hub being down is not ours to fix
+        body["websub"] = read_counters(config) or {"hubs": list(config.hubs), "sent": 0, "pending": 0}
     response = Response(
         json.dumps(body, indent=2) + "\n", status=code, content_type="application/json; charset=utf-8"
     )
@@ -170,81 +213,36 @@ def _is_stale(last_success: datetime | None, config: Config) -> bool:
 # --- serving files --------------------------------------------------------------------
 
 
-def _serve(name: str, kind: str) -> Response:
+def _serve(target: Target) -> Response:
     config: Config = current_app.config[CONFIG_KEY]
     files: StaticFile = current_app.config[STATIC_KEY]
-    published = files.read(name)
+    published = files.read(target.name)
     if published is None:
-        if name == INDEX_FILE:
+        if target == INDEX:
             return _not_built_yet(config)
         raise NotFound()
-    use_gzip = published.compressible and request.accept_encodings["gzip"] > 0
-    etag = published.gzip_etag if use_gzip else published.etag
-    response = _conditional(published, etag)
-    if response is None:
-        body = published.gzipped() if use_gzip else published.body
-        response = Response(body, status=200, content_type=MEDIA_TYPES[kind])
-        response.headers["ETag"] = etag
-        if use_gzip:
-            response.headers["Content-Encoding"] = "gzip"
-    if _settled(published.modified):
-        response.headers["Last-Modified"] = _http_date(published.modified)
-    response.headers["Cache-Control"] = f"public, max-age={config.cache_max_age}"
-    response.headers["Vary"] = "Accept-Encoding"
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    asked = Conditions(
+        request.headers.get("Accept-Encoding"),
+        request.headers.get("If-None-Match"),
+        request.headers.get("If-Modified-Since"),
+    )
+    result = answer(published, target.kind, asked, config.cache_max_age, datetime.now(UTC))
+    response = Response(result.body, status=result.status)
+    response.headers.clear()
+    response.headers.extend(result.headers)
     return response
 
 
-def _conditional(published: Published, etag: str) -> Response | None:
-    """A 304 when the client's copy is current (RFC 9110 section 13.2.2), else None.
+def _metrics() -> Response:
+    config: Config = current_app.config[CONFIG_KEY]
+    from prometheus_client import CONTENT_TYPE_LATEST
 
-    If-None-Match wins over If-Modified-Since when both are sent. It uses the weak
-    comparison RFC 9110 prescribes, against every representation of the current
-    version: a client holding the identity bytes that now also accepts gzip still has
-    a current copy, and the 304 names the tag it holds, so its cache can match it.
-    Dates have one-second precision, so Last-Modified is only sent once the second
-    of the file's mtime has passed (RFC 9110 section 8.8.2.2): a client never holds a
-    date that a second rebuild within that same second would also carry.
-    """
-    if_none_match = request.headers.get("If-None-Match")
-    if if_none_match is not None:
-        matched = _matching_tag(if_none_match, published, etag)
-        return None if matched is None else _not_modified(matched)
-    since = request.if_modified_since
-    modified = published.modified.replace(microsecond=0)
-    # A date later than now is invalid (RFC 9110 section 13.1.3): ignored, as if not sent.
-    if (
-        since is not None
-        and since <= datetime.now(UTC)
-        and _settled(published.modified)
-        and modified <= since
-    ):
-        return _not_modified(etag)
-    return None
+    from aggregator.serve.metrics import exposition
 
-
-def _settled(modified: datetime) -> bool:
-    return modified.replace(microsecond=0) < datetime.now(UTC).replace(microsecond=0)
-
-
-def _matching_tag(header: str, published: Published, etag: str) -> str | None:
-    if header.strip() == "*":
-        return etag
-    offered = {_opaque(tag) for tag in re.findall(r'(?:W/)?"[^"]*"', header)}
-    for candidate in [etag, *published.tags()]:
-        if candidate in offered:
-            return candidate
-    return None
-
-
-def _opaque(tag: str) -> str:
-    """Weak comparison: W/"x" and "x" are the same tag."""
-    return tag[2:] if tag.startswith("W/") else tag
-
-
-def _not_modified(etag: str) -> Response:
-    response = Response(status=304)
-    response.headers["ETag"] = etag
+    own = current_app.config[METRICS_KEY]
+    body = exposition(config.status_path, [own.requests])
+    response = Response(body, status=200, content_type=CONTENT_TYPE_LATEST)
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -257,10 +255,6 @@ def _not_built_yet(config: Config) -> Response:
     response.headers["Retry-After"] = str(min(config.interval_seconds, 60))
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _http_date(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
 
 
 # --- errors ---------------------------------------------------------------------------

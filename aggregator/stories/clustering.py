@@ -14,11 +14,12 @@ import datetime as dt
 import itertools
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from aggregator.config import StoryOptions
 from aggregator.model import Article, Cluster, Member, RelatedItem
+from aggregator.stories.copies import in_publishing_order
 from aggregator.stories.headlines import required_overlap, significant_words
 
 WordsOf = Callable[[str], frozenset[str]]  # a headline's significant words
@@ -73,15 +74,21 @@ def sort_key_date(value: dt.datetime | None) -> dt.datetime:
 def index_articles(
     articles: Iterable[Article],
 ) -> tuple[list[Article], dict[str, list[Article]], dict[str, tuple[Article, int]]]:
-    """Files by path, files by canonical URL, and where each related-only member is described.
+    """Published files by path, files by canonical URL, and where each related-only member
+    is described.
 
-    A member that exists as its own file is described by that file; one known only from
-    `related` entries is described by the first file (by path) that names it.
+    A member that exists as its own file is described by that file: of two or more
+    files with one link, by the copy `in_publishing_order` puts first, and the others
+    count for nothing else. One known only from `related` entries is described by the
+    first published file (by path) that names it.
     """
-    files = sorted(articles, key=lambda a: a.path)
     by_canonical: dict[str, list[Article]] = defaultdict(list)
-    for article in files:
+    for article in articles:
         by_canonical[article.canonical].append(article)
+    for canonical, copies in by_canonical.items():
+        if len(copies) > 1:
+            by_canonical[canonical] = in_publishing_order(copies)
+    files = sorted((copies[0] for copies in by_canonical.values()), key=lambda a: a.path)
     related_info: dict[str, tuple[Article, int]] = {}
     for article in files:
         for index, item in enumerate(article.related):
@@ -104,8 +111,22 @@ class Grouping:
     reason: dict[str, tuple[str, str]]
 
 
+@dataclass
+class HeadlineTrace:
+    """What headline matching did, kept only when asked (`aggregator explain`).
+
+    Keys are (later member, earlier member) canonical URLs, as the pair was tried.
+    """
+
+    joined: dict[tuple[str, str], float] = field(default_factory=dict)  # -> similarity
+    refused: dict[tuple[str, str], dict[str, object]] = field(default_factory=dict)  # -> guard
+
+
 def group_members(
-    articles: Iterable[Article], options: StoryOptions, words: WordsOf = significant_words
+    articles: Iterable[Article],
+    options: StoryOptions,
+    words: WordsOf = significant_words,
+    trace: HeadlineTrace | None = None,
 ) -> Grouping:
     """Group published articles' members (drafts must already be left out) into stories.
 
@@ -130,9 +151,9 @@ def group_members(
             if reason[item.canonical][0] == "file":
                 reason[item.canonical] = ("related", article.path)
 
-    headlines = [_headline(key, by_canonical, related_info) for key in uf.parent]
+    headlines = [member_headline(key, by_canonical, related_info) for key in uf.parent]
     if options.headline_matching:
-        _merge_headlines(uf, headlines, reason, options, words)
+        _merge_headlines(uf, headlines, reason, options, words, trace)
 
     # Members ordered by date then URL (as `order_members` orders them): the first is the
     # story's anchor, and stories are ordered by their anchors.
@@ -152,7 +173,7 @@ def describe_group(grouping: Grouping, keys: Sequence[str]) -> Cluster:
     """The cluster of one group's keys, already in member order."""
     by_canonical, related_info, reason = grouping.by_canonical, grouping.related_info, grouping.reason
     members = [describe_member(k, by_canonical, related_info, *reason.get(k, ("related", ""))) for k in keys]
-    articles = tuple(a for k in keys for a in by_canonical.get(k, ()))
+    articles = tuple(by_canonical[k][0] for k in keys if k in by_canonical)  # published copies only
     return Cluster(members=tuple(members), articles=articles)
 
 
@@ -169,7 +190,7 @@ def order_members(members: Iterable[Member]) -> tuple[Member, ...]:
     return tuple(sorted(members, key=lambda m: (sort_key_date(m.published), m.canonical)))
 
 
-def _headline(
+def member_headline(
     key: str, by_canonical: Mapping[str, list[Article]], related_info: Mapping[str, tuple[Article, int]]
 ) -> tuple[str, str, dt.datetime | None, bool]:
     """(canonical, title, date, is a file) of a member, as `describe_member` would give them."""
@@ -194,11 +215,13 @@ def describe_member(
         source = by_canonical[key][0]
         paths = tuple(a.path for a in by_canonical[key])
         default_reason, default_via = "file", ""
+        body = source.body
     else:
         article, index = related_info[key]
         source = article.related[index]
         paths = ()
         default_reason, default_via = "related", article.path
+        body = ""
     return Member(
         canonical=key,
         url=source.url,
@@ -212,6 +235,7 @@ def describe_member(
         paths=paths,
         reason=reason or default_reason,
         via=default_via if via is None else via,
+        body=body,
     )
 
 
@@ -229,6 +253,7 @@ def _merge_headlines(
     reason: dict[str, tuple[str, str]],
     options: StoryOptions,
     words_of: WordsOf,
+    trace: HeadlineTrace | None = None,
 ) -> None:
     """Join near-identical headlines published within the window of each other.
 
@@ -285,8 +310,14 @@ def _merge_headlines(
                         best.append((-similarity, key, other))
             posting.append(entry)
         if best:
-            for _neg, _key, other in sorted(best, key=lambda item: (item[0], item[1])):
-                _try_join(uf, member, other, words, anchors, reason, options)
+            for neg, _key, other in sorted(best, key=lambda item: (item[0], item[1])):
+                refused = _try_join(uf, member, other, words, anchors, reason, options)
+                if trace is not None:
+                    pair = (member.canonical, other.canonical)
+                    if refused is None:
+                        trace.joined[pair] = -neg
+                    elif refused:
+                        trace.refused[pair] = refused
 
 
 def _try_join(
@@ -297,22 +328,39 @@ def _try_join(
     anchors: dict[str, _Headline],
     reason: dict[str, tuple[str, str]],
     options: StoryOptions,
-) -> None:
+) -> dict[str, object] | None:
+    """Join two matching headlines' clusters unless a guard refuses: None if joined,
+    the guard that refused (empty if they were already one cluster)."""
     root_m, root_o = uf.find(member.canonical), uf.find(other.canonical)
     if root_m == root_o:
-        return
-    if uf.size[root_m] + uf.size[root_o] > options.max_cluster_size:
-        return
+        return {}
+    size = uf.size[root_m] + uf.size[root_o]
+    if size > options.max_cluster_size:
+        return {"guard": "size_cap", "size": size, "max": options.max_cluster_size}
     anchor_o, anchor_m = anchors[root_o], anchors[root_m]
     mine = words[member.canonical]
-    if len(mine & words[anchor_o.canonical]) < options.headline_min_shared:
-        return
-    if len(words[other.canonical] & words[anchor_m.canonical]) < options.headline_min_shared:
-        return
+    minimum = options.headline_min_shared
+    if len(mine & words[anchor_o.canonical]) < minimum:
+        return _anchor_refusal(member, anchor_o, mine & words[anchor_o.canonical], minimum)
+    if len(words[other.canonical] & words[anchor_m.canonical]) < minimum:
+        return _anchor_refusal(other, anchor_m, words[other.canonical] & words[anchor_m.canonical], minimum)
     merged = uf.union(root_m, root_o)
     anchors[merged] = min(anchor_o, anchor_m, key=lambda m: (m.published, m.canonical))
     if reason.get(member.canonical, ("file", ""))[0] == "file":
         reason[member.canonical] = ("headline", other.canonical)
+    return None
+
+
+def _anchor_refusal(
+    joining: _Headline, anchor: _Headline, shared: frozenset[str], minimum: int
+) -> dict[str, object]:
+    return {
+        "guard": "anchor",
+        "member": joining.canonical,
+        "anchor": anchor.canonical,
+        "shared": sorted(shared),
+        "needed": minimum,
+    }
 
 
 # --- stories --------------------------------------------------------------------------

@@ -150,14 +150,34 @@ def headlines_match(
     options: StoryOptions,
 ) -> bool:
     """Whether two headlines are close enough in words and time to be one story."""
+    return headline_mismatch(words_a, words_b, published_a, published_b, options) is None
+
+
+def headline_mismatch(
+    words_a: frozenset[str],
+    words_b: frozenset[str],
+    published_a: dt.datetime | None,
+    published_b: dt.datetime | None,
+    options: StoryOptions,
+) -> str | None:
+    """The rule that keeps two headlines apart ("undated", "window", "min_shared",
+    "threshold"), or None if they match: one place for the rules `explain` names."""
     if published_a is None or published_b is None:
-        return False
+        return "undated"
     if abs(published_a - published_b) > dt.timedelta(hours=options.headline_window_hours):
-        return False
+        return "window"
     shared = len(words_a & words_b)
     if shared < options.headline_min_shared:
-        return False
-    return shared / len(words_a | words_b) >= options.headline_threshold
+        return "min_shared"
+    if similarity(words_a, words_b) < options.headline_threshold:
+        return "threshold"
+    return None
+
+
+def similarity(words_a: frozenset[str], words_b: frozenset[str]) -> float:
+    """Shared words over all words (Jaccard): the score `headline_threshold` bounds."""
+    union = len(words_a | words_b)
+    return len(words_a & words_b) / union if union else 0.0
 
 
 def required_overlap(size: int, options: StoryOptions) -> int:

@@ -147,11 +147,14 @@ def build_story(
     newest_real = max(dates)
     fingerprint = _fingerprint(primary, others, topics)
 
-    first_seen = old.first_seen if old else now
+    # Every published date is in whole seconds, a build's clock too (and so what is stored).
+    moment = now.replace(microsecond=0)
+    first_seen = old.first_seen if old else moment
     changed_at = old.changed_at if old else None
     if old is not None and old.fingerprint != fingerprint:
-        changed_at = now
+        changed_at = moment
     updated = max(newest_real, changed_at) if changed_at else newest_real
+    updated = updated.replace(microsecond=0)  # also for a store written before this rule
     story = Story(
         id=story_id,
         primary=primary,

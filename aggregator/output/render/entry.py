@@ -49,8 +49,9 @@ def human_date(moment: dt.datetime | None) -> str:
     return moment.strftime("%d %b %Y") if moment else ""
 
 
-def entry_html(story: Story) -> str:
-    """The entry's HTML body: image, excerpt, source link and 'More coverage'."""
+def entry_html(story: Story, full: bool = False) -> str:
+    """The entry's HTML body: image, excerpt (or, with `full`, the article's rendered
+    body when it has one), source link and 'More coverage'."""
     primary = story.primary
     parts: list[str] = []
     if primary.image:
@@ -58,7 +59,14 @@ def entry_html(story: Story) -> str:
         if primary.image.width and primary.image.height:
             size = f' width="{primary.image.width}" height="{primary.image.height}"'
         parts.append(f'<p><img src="{escape(primary.image.url)}" alt="{escape(primary.title)}"{size}></p>')
-    if primary.excerpt:
+    body = ""
+    if full and primary.body:
+        from aggregator.output.render.body import body_html  # only feeds with full content load it
+
+        body = body_html(primary.body, primary.url)
+    if body:
+        parts.append(body)
+    elif primary.excerpt:
         parts.append(f"<p>{escape(primary.excerpt)}</p>")
     parts.append(
         f'<p><a href="{escape(primary.url)}">Read at {escape(primary.provider.name)}</a>'

@@ -8,11 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 from aggregator.model import Member, Story, iso_z
+from aggregator.output.render.channel import Channel
 from aggregator.output.render.entry import distinct_updated, entry_html
 from aggregator.output.render.links import FeedLinks, outlet_url
 from aggregator.selection.catalog import Feed
 
 VERSION = "https://jsonfeed.org/version/1.1"
+NO_EXTRAS = Channel()
 
 
 def _member(member: Member) -> dict[str, Any]:
@@ -27,13 +29,15 @@ def _member(member: Member) -> dict[str, Any]:
     return data
 
 
-def _item(story: Story, updated: dt.datetime, html: Callable[[Story], str]) -> dict[str, Any]:
+def _item(
+    story: Story, updated: dt.datetime, full: bool, html: Callable[[Story, bool], str]
+) -> dict[str, Any]:
     primary = story.primary
     item: dict[str, Any] = {
         "id": story.id,
         "url": primary.url,
         "title": primary.title,
-        "content_html": html(story),
+        "content_html": html(story, full),
         "summary": primary.excerpt or primary.title,
         "date_published": iso_z(story.published),
         "date_modified": iso_z(updated),
@@ -56,9 +60,11 @@ def render_json(
     site_title: str,
     language: str,
     fallback: dt.datetime,
-    html: Callable[[Story], str] = entry_html,
+    channel: Channel = NO_EXTRAS,
+    html: Callable[[Story, bool], str] = entry_html,
 ) -> bytes:
-    """As `render_atom`: `html` gives an entry's content."""
+    """As `render_atom`."""
+    full = channel.full_content
     document: dict[str, Any] = {
         "version": VERSION,
         "title": feed.title,
@@ -67,10 +73,18 @@ def render_json(
         "description": feed.description,
         "language": language,
         "authors": [{"name": site_title, "url": links.home}],
-        "items": [
-            _item(s, u, html) for s, u in zip(feed.stories, distinct_updated(feed.stories), strict=True)
-        ],
     }
+    # JSON Feed's `icon` is the large picture (the logo) and `favicon` the small one.
+    if channel.logo or channel.icon:
+        document["icon"] = channel.logo or channel.icon
+    if channel.icon:
+        document["favicon"] = channel.icon
+    if channel.hubs:
+        document["hubs"] = [{"type": "WebSub", "url": hub} for hub in channel.hubs]
+    stories = feed.stories
+    document["items"] = [
+        _item(s, u, full, html) for s, u in zip(stories, distinct_updated(stories), strict=True)
+    ]
     # Compact separators keep to json's C encoder (indent=... runs the pure-Python one).
     return (json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from lxml import etree
 
 from aggregator.ingest.text import escape
-from aggregator.output.render.entry import human_date, plausible
+from aggregator.output.render.entry import human_date, image_type, plausible
 from aggregator.output.render.links import MEDIA_TYPES, FeedLinks
 from aggregator.selection.catalog import FeedInfo
 
@@ -28,9 +28,10 @@ def render_index(
     site_description: str,
     language: str,
     fallback: dt.datetime,
+    icon: str | None = None,
 ) -> bytes:
     """Every feed with subscribe links, and autodiscovery for each in the head."""
-    head_links = []
+    head_links = [icon_link(icon)] if icon else []
     rows = []
     for feed in feeds:
         for fmt, label in _FORMAT_LABELS:
@@ -70,6 +71,13 @@ def render_index(
 </html>
 """
     return page.encode("utf-8")
+
+
+def icon_link(icon: str) -> str:
+    """The page's `<link rel="icon">`, typed when the URL's extension names an image type."""
+    kind = image_type(icon) or ("image/x-icon" if icon.lower().endswith(".ico") else None)
+    typed = f' type="{kind}"' if kind else ""
+    return f'<link rel="icon" href="{escape(icon)}"{typed}>'
 
 
 def render_opml(feeds: Sequence[FeedInfo], links: FeedLinks, site_title: str, fallback: dt.datetime) -> bytes:

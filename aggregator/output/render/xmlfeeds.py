@@ -11,7 +11,9 @@ The traps, and what this module does about each:
 - lxml raises on XML-illegal characters: all text has passed `text.xml_safe` in the
   model, and `_safe` guards what is built here;
 - the RSS channel `<link>` is the last link added: self is added first, alternate last;
-- RSS `<author>` needs an e-mail address: the outlet goes to `dc:creator` instead.
+- RSS `<author>` needs an e-mail address: the outlet goes to `dc:creator` instead;
+- RSS drops every `atom:link` but self, so `rel="hub"` (upstream issue 122): the feed
+  extension writes the hub links itself, right after the self link.
 """
 
 from __future__ import annotations
@@ -25,13 +27,16 @@ from lxml import etree
 
 from aggregator.ingest.text import xml_safe
 from aggregator.model import Story
+from aggregator.output.render.channel import Channel
 from aggregator.output.render.entry import distinct_updated, entry_html, image_type, plausible
 from aggregator.output.render.links import MEDIA_TYPES, FeedLinks, outlet_url
 from aggregator.selection.catalog import Feed
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
+ATOM_NS = "http://www.w3.org/2005/Atom"
 GENERATOR = "aggregator"
+NO_EXTRAS = Channel()
 
 
 def _safe(text: str) -> str:
@@ -39,8 +44,24 @@ def _safe(text: str) -> str:
 
 
 class _StoryFeedExtension(BaseExtension):
+    def __init__(self) -> None:
+        self.hubs: tuple[str, ...] = ()
+
     def extend_ns(self) -> dict[str, str]:
         return {"media": MEDIA_NS, "dc": DC_NS}
+
+    def extend_rss(self, feed: etree._Element) -> etree._Element:
+        channel = feed.find("channel")
+        if channel is None or not self.hubs:
+            return feed
+        link_tag = f"{{{ATOM_NS}}}link"
+        self_link = next((el for el in channel.iter(link_tag) if el.get("rel") == "self"), None)
+        at = list(channel).index(self_link) + 1 if self_link is not None else len(channel)
+        for offset, hub in enumerate(self.hubs):
+            link = etree.Element(link_tag, href=hub, rel="hub")
+            link.tail = self_link.tail if self_link is not None else None
+            channel.insert(at + offset, link)
+        return feed
 
 
 class _StoryEntryExtension(BaseEntryExtension):
@@ -113,7 +134,8 @@ def _generator(
     language: str,
     fmt: str,
     fallback: dt.datetime,
-    html: Callable[[Story], str],
+    channel: Channel,
+    html: Callable[[Story, bool], str],
 ) -> FeedGenerator:
     fg = FeedGenerator()
     fg.register_extension("story", _StoryFeedExtension, _StoryEntryExtension, atom=True, rss=True)
@@ -125,16 +147,38 @@ def _generator(
     fg.generator(GENERATOR)
     # The RSS channel <link> is the last link added: self first, alternate last.
     fg.link(href=links.feed(feed.slug, fmt), rel="self", type=MEDIA_TYPES[fmt])
+    if fmt == "atom":
+        for hub in channel.hubs:
+            fg.link(href=hub, rel="hub")
+    else:
+        fg.story.hubs = channel.hubs
     fg.link(href=links.home, rel="alternate", type="text/html")
+    _pictures(fg, feed, links, fmt, channel)
+    if fmt == "rss" and channel.ttl_minutes:
+        fg.ttl(channel.ttl_minutes)
     updated = feed_updated(feed, fallback)
     fg.updated(updated)
     fg.lastBuildDate(updated)
     for story, entry_updated in zip(feed.stories, distinct_updated(feed.stories), strict=True):
-        _add_entry(fg, story, entry_updated, html)
+        _add_entry(fg, story, entry_updated, channel.full_content, html)
     return fg
 
 
-def _add_entry(fg: FeedGenerator, story: Story, updated: dt.datetime, html: Callable[[Story], str]) -> None:
+def _pictures(fg: FeedGenerator, feed: Feed, links: FeedLinks, fmt: str, channel: Channel) -> None:
+    """Atom icon and logo; the RSS image (the logo, else the icon), titled and linked as
+    the channel is, which validators check."""
+    if fmt == "atom":
+        if channel.icon:
+            fg.icon(channel.icon)
+        if channel.logo:
+            fg.logo(channel.logo)
+    elif channel.logo or channel.icon:
+        fg.image(url=channel.logo or channel.icon, title=_safe(feed.title), link=links.home)
+
+
+def _add_entry(
+    fg: FeedGenerator, story: Story, updated: dt.datetime, full: bool, html: Callable[[Story, bool], str]
+) -> None:
     primary = story.primary
     fe = fg.add_entry(order="append")
     fe.story.story = story
@@ -152,7 +196,7 @@ def _add_entry(fg: FeedGenerator, story: Story, updated: dt.datetime, html: Call
     summary = _safe(primary.excerpt or primary.title)
     fe.summary(summary)
     fe.description(summary)
-    fe.content(html(story), type="html")
+    fe.content(html(story, full), type="html")
     for topic in story.topics:
         fe.category(term=topic.slug, label=_safe(topic.name))
 
@@ -163,11 +207,12 @@ def render_atom(
     site_title: str,
     language: str,
     fallback: dt.datetime,
-    html: Callable[[Story], str] = entry_html,
+    channel: Channel = NO_EXTRAS,
+    html: Callable[[Story, bool], str] = entry_html,
 ) -> bytes:
-    """`html` gives an entry's content (the caller may pass a memo of `entry_html`: a
-    story is rendered once per feed and format holding it)."""
-    fg = _generator(feed, links, site_title, language, "atom", fallback, html)
+    """`html` gives an entry's content, full or not (the caller may pass a memo of
+    `entry_html`: a story is rendered once per feed and format holding it)."""
+    fg = _generator(feed, links, site_title, language, "atom", fallback, channel, html)
     return fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
 
 
@@ -177,8 +222,9 @@ def render_rss(
     site_title: str,
     language: str,
     fallback: dt.datetime,
-    html: Callable[[Story], str] = entry_html,
+    channel: Channel = NO_EXTRAS,
+    html: Callable[[Story, bool], str] = entry_html,
 ) -> bytes:
     """As `render_atom`."""
-    fg = _generator(feed, links, site_title, language, "rss", fallback, html)
+    fg = _generator(feed, links, site_title, language, "rss", fallback, channel, html)
     return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
