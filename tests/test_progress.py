@@ -120,7 +120,7 @@ def test_the_scheduled_build_passes_its_progress_to_the_log(tmp_path: Path, capl
     (content / "a.md").write_text(
         "---\ntitle: One\nwebUrl: https://e.example/1\npublishedDateTime: 2024-05-01\n---\n", encoding="utf-8"
     )
-    config = Config(content_dir=content, output_dir=tmp_path / "out", state_path=tmp_path / "s" / "db")
+    config = Config(content_dir=content, output_dir=tmp_path / "out", state_setting=tmp_path / "s" / "db")
     RebuildJob(config, progress_interval=0.0)()
     phases = [r.getMessage() for r in caplog.records if r.getMessage().startswith("build in progress")]
     assert any("parsing, " in line for line in phases)

@@ -71,7 +71,7 @@ def test_every_hub_gets_every_changed_url(ws: Workspace, hub: Hub) -> None:
 
 
 def test_a_hub_that_is_down_neither_fails_nor_holds_up_the_build(ws: Workspace, monkeypatch) -> None:
-    monkeypatch.setattr("aggregator.cli.BUILD_PING_SECONDS", 1.0)
+    monkeypatch.setattr("aggregator.cli.building.BUILD_PING_SECONDS", 1.0)
     with_hubs(ws, f"http://127.0.0.1:{free_port()}/hub")  # nothing listens there
     ws.add("a.md", article("Robots learn to fold laundry"))
     started = time.monotonic()
