@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 N ?= 100000
 BENCH_ARGS ?=
 
-.PHONY: run test lint bench load clean bytecode
+.PHONY: run test lint bench load clean bytecode config-docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ load: $(STAMP)
 # their floors; `make bench N=20000`, extra options in BENCH_ARGS (see bench/README.md).
 bench: $(TEST_STAMP) bytecode
 	$(BIN)/python bench/run.py --n $(N) $(BENCH_ARGS)
+
+# config/aggregator.yaml and the README's configuration reference, written from the
+# table of keys in aggregator/configschema.py (tests/test_config.py checks they agree).
+config-docs: $(STAMP)
+	$(BIN)/python -m aggregator.config --write-default --write-readme
 
 clean:
 	rm -rf $(VENV) .state build *.egg-info bench/out tests/node_modules

@@ -11,21 +11,20 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import json
 import logging
-import os
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from aggregator.buildlock import build_lock
 from aggregator.config import Config
+from aggregator.fingerprint import config_fingerprint, keeps_bodies, parse_fingerprint
 from aggregator.ingest.scan import FileEntry, scan
 from aggregator.model import FileRecord
-from aggregator.output.files import RENDER_VERSION, render_outputs
+from aggregator.output.files import render_outputs
 from aggregator.output.publish import Publisher, publisher_for, write_atomic
 from aggregator.report import (
     BuildError,
@@ -38,10 +37,11 @@ from aggregator.report import (
 )
 from aggregator.runtime import gc_paused
 from aggregator.state.opening import open_state, set_aside_if_damaged
-from aggregator.state.store import StateStore
 
 if TYPE_CHECKING:
     from aggregator.model import Article
+    from aggregator.state.protocol import StateBackend
+    from aggregator.stories.headlines import HeadlineWords
 
 # The parser, the clusterer and the renderers are imported where they are first used:
 # a rescan that finds nothing changed (the daemon's usual case) never loads them.
@@ -114,55 +114,6 @@ def _write_status(
 # --- the pipeline ---------------------------------------------------------------------
 
 
-def _config_fingerprint(config: Config) -> str:
-    """What, besides content, decides the output: a change forces a full re-render."""
-    relevant = (
-        config.site_title,
-        config.site_description,
-        config.base_url,
-        config.language,
-        config.max_items,
-        [asdict(s) for s in config.extra_feeds],
-        asdict(config.stories),
-        config.max_file_bytes,
-        str(config.content_dir.resolve()),
-        str(config.output_dir.resolve()),
-        [config.content_mode, config.hubs, config.interval_seconds],
-        [_asset_stamp(config.site_icon), _asset_stamp(config.site_logo)],
-        config.output_url,
-        RENDER_VERSION,
-    )
-    return hashlib.blake2b(
-        json.dumps(relevant, sort_keys=True, default=str).encode(), digest_size=16
-    ).hexdigest()
-
-
-def _asset_stamp(value: str) -> list[Any]:
-    """An icon or logo as the fingerprint sees it: a URL, or a file with its size and mtime,
-    so a replaced picture is published by the next build."""
-    with contextlib.suppress(OSError):
-        if value and not value.startswith(("http://", "https://")):
-            info = os.stat(value)
-            return [value, info.st_size, info.st_mtime_ns]
-    return [value]
-
-
-def _parse_fingerprint(config: Config) -> str:
-    """What decides how a file parses: a change means every file is parsed again."""
-    relevant = (
-        sorted(config.stories.url_aliases.items()),
-        config.max_file_bytes,
-        "articles-v4",  # v2: links without tracking parameters; v3: the body; v4: markup warnings
-        keeps_bodies(config),  # switching full content on or off re-reads every file
-    )
-    return hashlib.blake2b(json.dumps(relevant).encode(), digest_size=16).hexdigest()
-
-
-def keeps_bodies(config: Config) -> bool:
-    """Whether articles keep their Markdown body: only when some feed shows full content."""
-    return config.content_mode == "full" or any(spec.content == "full" for spec in config.extra_feeds)
-
-
 def build_once(
     config: Config,
     *,
@@ -187,7 +138,7 @@ def build_once(
 
     publisher: Publisher = publisher_for(config)
     with open_state(config.state_url, config.state_path) as store:
-        config_fp, parse_fp = _config_fingerprint(config), _parse_fingerprint(config)
+        config_fp, parse_fp = config_fingerprint(config), parse_fingerprint(config)
         reparse_all = full or store.get_meta("parse_fingerprint") != parse_fp
         recompute_all = reparse_all or store.get_meta("config_fingerprint") != config_fp
         to_check, removed = store.manifest().diff(scanned.files)
@@ -211,12 +162,14 @@ def build_once(
         from aggregator.index.incremental import apply_incremental
         from aggregator.index.views import StoredFeeds
         from aggregator.ingest.codec import article_from_json
+        from aggregator.stories.headlines import HeadlineWords
 
         with store.transaction():
             if reparse_all:
                 store.defer_file_indexes()  # every row is rewritten; apply_full rebuilds them
+            words = HeadlineWords()  # this build's memo, dropped with it
             watch.enter("parse", len(to_check))
-            changes = _read_changes(config, store, to_check, removed, due, now, reparse_all, watch)
+            changes = _read_changes(config, store, to_check, removed, due, now, reparse_all, watch, words)
             mark = report.lap("parse", mark)
             report.parsed = changes.parsed
             report.files_changed = len(changes.fresh)
@@ -231,13 +184,13 @@ def build_once(
                 outcome = None
                 if not recompute_all and len(changes.overlay) <= INCREMENTAL_LIMIT:
                     outcome = apply_incremental(
-                        store, config, changes.overlay, changes.old_links, _loader(store, now), now
+                        store, config, changes.overlay, changes.old_links, _loader(store, now), now, words
                     )
                 if outcome is None:
                     articles = {} if reparse_all else _loader(store, now)(None)
                     articles.update(changes.overlay)
                     visible = [a for a in articles.values() if a is not None]
-                    outcome = apply_full(store, config, visible, now, loading)
+                    outcome = apply_full(store, config, visible, now, loading, words)
                 mark = report.lap("stories", mark)
                 watch.enter("render")
                 source = outcome.snapshot or StoredFeeds(store, now, article_from_json)
@@ -289,7 +242,7 @@ def _finish(report: BuildReport, clock: float) -> BuildReport:
 
 def _report_state(
     report: BuildReport,
-    store: StateStore,
+    store: StateBackend,
     scan_problems: list[Problem],
     fresh: set[str],
     feeds: list[dict[str, Any]],
@@ -311,7 +264,7 @@ def _report_state(
             report.warnings.append(Problem(path, message, new=not fresh.isdisjoint(paths)))
 
 
-def _merged_copies(store: StateStore, found: dict[str, Any], scope: set[str] | None) -> str:
+def _merged_copies(store: StateBackend, found: dict[str, Any], scope: set[str] | None) -> str:
     """The stored superseded-copy notices with this pass's (for the links it covered)."""
     kept = {} if scope is None else json.loads(store.get_meta("copies") or "{}")
     merged = {link: notices for link, notices in kept.items() if link not in (scope or ())}
@@ -331,23 +284,30 @@ class _Changes:
 
 def _read_changes(
     config: Config,
-    store: StateStore,
+    store: StateBackend,
     to_check: list[FileEntry],
     removed: list[str],
     due: list[str],
     now: dt.datetime,
     reparse_all: bool,
     watch: ProgressWatcher,
+    words: HeadlineWords,
 ) -> _Changes:
     """Read what the stat says may have changed; keep what really did."""
     from aggregator.ingest.codec import article_from_json
     from aggregator.ingest.parse import ParseJob, parse_entries, visibility
+    from aggregator.stories.headlines import headline_words_text
 
     changes = _Changes()
     known = {} if reparse_all else {r.path: r for r in store.file_records([e.path for e in to_check])}
     scan_ns = time.time_ns()
     job = ParseJob(
-        config.content_dir, config.max_file_bytes, config.stories.url_aliases, now, keeps_bodies(config)
+        config.content_dir,
+        config.max_file_bytes,
+        config.stories.url_aliases,
+        now,
+        keep_body=keeps_bodies(config),
+        headline_words=headline_words_text,
     )
     work = []
     for entry in to_check:
@@ -374,6 +334,8 @@ def _read_changes(
                 store.put_files(pending)
                 pending.clear()
             changes.overlay[entry.path] = parsed.visible
+            for title, text in parsed.headline_words:
+                words.learn(title, text)
     store.put_files(pending)
     store.delete_files(gone)
     for path in gone + list(removed):
@@ -390,7 +352,7 @@ def _read_changes(
     return changes
 
 
-def _loader(store: StateStore, now: dt.datetime) -> Callable[[Sequence[str] | None], dict[str, Article]]:
+def _loader(store: StateBackend, now: dt.datetime) -> Callable[[Sequence[str] | None], dict[str, Article]]:
     """Visible articles of these paths (all paths for None), from the store's parse cache."""
 
     from aggregator.index.views import visible_articles

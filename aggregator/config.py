@@ -2,7 +2,9 @@
 
 Every key has an embedded default, so the service runs with no config file at all.
 A bad value fails fast with a `ConfigError` naming the key and the reason, before
-anything is read or written.
+anything is read or written. The keys, their types, defaults and checks are the table
+in `aggregator.configschema`; `python -m aggregator.config --write-default` writes the
+commented `config/aggregator.yaml` from it, `--write-readme` the README's reference.
 """
 
 from __future__ import annotations
@@ -12,12 +14,11 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import yaml
 
 from aggregator.config_urls import url_problem
-from aggregator.configvalues import ConfigError, content_mode, expect, hub_url, site_asset, strings
+from aggregator.configschema import KEYS, SECTIONS, ConfigError, Key, content_mode, default, site_asset
 from aggregator.state.site import default_state_path
 
 __all__ = ["Config", "ConfigError", "FeedSpec", "StoryOptions", "load_config"]
@@ -49,42 +50,44 @@ class FeedSpec:
 class StoryOptions:
     """How related articles merge into stories."""
 
-    headline_matching: bool = True
-    headline_threshold: float = 0.6  # Jaccard similarity of significant headline words
-    headline_min_shared: int = 3  # significant words a joining member must share
-    headline_window_hours: float = 48.0
-    max_cluster_size: int = 50
-    url_aliases: dict[str, str] = field(default_factory=dict)  # host -> canonical host
+    headline_matching: bool = default("stories.headline_matching")
+    headline_threshold: float = default("stories.headline_threshold")
+    headline_min_shared: int = default("stories.headline_min_shared")
+    headline_window_hours: float = default("stories.headline_window_hours")
+    max_cluster_size: int = default("stories.max_cluster_size")
+    url_aliases: dict[str, str] = field(default_factory=lambda: default("stories.url_aliases"))
 
 
 @dataclass(frozen=True)
 class Config:
-    site_title: str = "Topic feeds"
-    site_description: str = "News by topic, one entry per story."
-    base_url: str = "http://127.0.0.1:8080/"
-    language: str = "en"
-    content_dir: Path = Path("seeds")
-    patterns: tuple[str, ...] = ("*.md", "*.markdown", "*.txt")
-    max_file_bytes: int = 1024 * 1024
-    output_dir: Path = Path("feeds")
-    state_setting: Path | None = None  # `state.path` as configured; None binds the store to its site
-    state_url: str | None = None  # postgresql://...: the state in PostgreSQL instead of state_path
-    output_url: str | None = None  # s3://BUCKET/PREFIX: the site in object storage instead of output_dir
-    output_endpoint_url: str | None = None  # an S3-compatible store's API (MinIO, Ceph, R2)
-    max_items: int = 50
-    extra_feeds: tuple[FeedSpec, ...] = ()
-    interval_seconds: int = 300
-    lock_timeout_seconds: float = 600.0
-    host: str = "127.0.0.1"
-    port: int = 8080
-    cache_max_age: int = 300
-    metrics: bool = True  # Prometheus metrics at /metrics
+    """The validated config; every default is the table's (`aggregator.configschema`)."""
+
+    site_title: str = default("site.title")
+    site_description: str = default("site.description")
+    base_url: str = default("site.base_url")
+    language: str = default("site.language")
+    content_dir: Path = default("content.dir")  # noqa: RUF009 (a Path is immutable)
+    patterns: tuple[str, ...] = default("content.patterns")
+    max_file_bytes: int = default("content.max_file_bytes")
+    output_dir: Path = default("output.dir")  # noqa: RUF009 (a Path is immutable)
+    state_setting: Path | None = default("state.path")  # noqa: RUF009 (None: the site's own store)
+    state_url: str | None = default("state.url")  # postgresql://...: the state in PostgreSQL
+    output_url: str | None = default("output.url")  # s3://BUCKET/PREFIX: the site in object storage
+    output_endpoint_url: str | None = default("output.endpoint_url")  # an S3-compatible store's API
+    max_items: int = default("feeds.max_items")
+    extra_feeds: tuple[FeedSpec, ...] = default("feeds.extra")
+    interval_seconds: int = default("schedule.interval_seconds")
+    lock_timeout_seconds: float = default("schedule.lock_timeout_seconds")
+    host: str = default("server.host")
+    port: int = default("server.port")
+    cache_max_age: int = default("server.cache_max_age")
+    metrics: bool = default("server.metrics")
     stories: StoryOptions = field(default_factory=StoryOptions)
-    content_mode: str = "summary"  # feeds.content: "summary" or "full"
-    hubs: tuple[str, ...] = ()  # websub.hubs
-    site_icon: str = ""  # an absolute URL, or the absolute path of a file to publish
-    site_logo: str = ""
-    watch: bool = True  # schedule.watch
+    content_mode: str = default("feeds.content")
+    hubs: tuple[str, ...] = default("websub.hubs")
+    site_icon: str = default("site.icon")  # an absolute URL, or the absolute path of a file to publish
+    site_logo: str = default("site.logo")
+    watch: bool = default("schedule.watch")
     source: str = "embedded defaults"  # where this config came from, for messages
 
     @property
@@ -165,24 +168,7 @@ def _yaml_reason(exc: yaml.YAMLError) -> str:
     return str(problem)
 
 
-_SECTIONS: dict[str, set[str]] = {
-    "site": {"title", "description", "base_url", "language", "icon", "logo"},
-    "content": {"dir", "patterns", "max_file_bytes"},
-    "output": {"dir", "url", "endpoint_url"},
-    "state": {"path", "url"},
-    "feeds": {"max_items", "extra", "content"},
-    "schedule": {"interval_seconds", "lock_timeout_seconds", "watch"},
-    "websub": {"hubs"},
-    "server": {"host", "port", "cache_max_age", "metrics"},
-    "stories": {
-        "headline_matching",
-        "headline_threshold",
-        "headline_min_shared",
-        "headline_window_hours",
-        "max_cluster_size",
-        "url_aliases",
-    },
-}
+_SECTIONS = SECTIONS
 _FEED_KEYS = {
     "slug",
     "title",
@@ -217,73 +203,75 @@ def config_from_mapping(data: Any, source: str = "mapping") -> Config:
 
     base = Config()
     kwargs: dict[str, Any] = {"source": source}
-
-    def take(section: str, key: str, attr: str, kind: type, convert: Any = None) -> None:
-        if key not in sections[section]:
-            return
-        value = sections[section][key]
-        dotted = f"{section}.{key}"
-        value = expect(dotted, value, kind)
-        kwargs[attr] = convert(value) if convert else value
-
-    take("site", "title", "site_title", str)
-    take("site", "description", "site_description", str)
-    take("site", "base_url", "base_url", str)
-    take("site", "language", "language", str)
-    take("content", "dir", "content_dir", str, Path)
-    take("content", "patterns", "patterns", list, lambda v: tuple(strings("content.patterns", v)))
-    take("content", "max_file_bytes", "max_file_bytes", int)
-    take("output", "dir", "output_dir", str, Path)
-    take("state", "path", "state_setting", str, Path)
-    take("output", "url", "output_url", str)
-    take("output", "endpoint_url", "output_endpoint_url", str)
-    take("state", "url", "state_url", str)
-    take("feeds", "max_items", "max_items", int)
-    take("schedule", "interval_seconds", "interval_seconds", int)
-    take("schedule", "lock_timeout_seconds", "lock_timeout_seconds", float)
-    take("server", "host", "host", str)
-    take("server", "port", "port", int)
-    take("server", "cache_max_age", "cache_max_age", int)
-    take("feeds", "content", "content_mode", str)
-    take("schedule", "watch", "watch", bool)
-    take("websub", "hubs", "hubs", list, lambda v: tuple(strings("websub.hubs", v)))
-    beside = Path(source).parent if source not in ("mapping", "embedded defaults") else Path()
-    for key in ("icon", "logo"):
-        take("site", key, f"site_{key}", str, lambda v, key=key: site_asset(f"site.{key}", v, beside))
-    take("server", "metrics", "metrics", bool)
-
-    if "extra" in sections["feeds"]:
-        extra = expect("feeds.extra", sections["feeds"]["extra"], list)
-        kwargs["extra_feeds"] = tuple(_feed_spec(i, item) for i, item in enumerate(extra))
-
     story_kwargs: dict[str, Any] = {}
-    story_section = sections["stories"]
-    kinds: dict[str, type] = {
-        "headline_matching": bool,
-        "headline_threshold": float,
-        "headline_min_shared": int,
-        "headline_window_hours": float,
-        "max_cluster_size": int,
-        "url_aliases": dict,
-    }
-    for key, kind in kinds.items():
-        if key in story_section:
-            story_kwargs[key] = expect(f"stories.{key}", story_section[key], kind)
-    if "url_aliases" in story_kwargs:
-        aliases = {}
-        for host, target in story_kwargs["url_aliases"].items():
-            if not isinstance(host, str) or not isinstance(target, str) or not host or not target:
-                raise ConfigError("stories.url_aliases", "must map host names to host names")
-            aliases[_bare_host(host)] = _bare_host(target)
-        story_kwargs["url_aliases"] = aliases
+    beside = Path(source).parent if source not in ("mapping", "embedded defaults") else Path()
+    for key in KEYS:
+        if key.name in sections[key.section]:
+            target = story_kwargs if key.section == "stories" else kwargs
+            target[key.attr] = _read(key, sections[key.section][key.name], beside)
     kwargs["stories"] = replace(base.stories, **story_kwargs)
-
     return _validated(replace(base, **kwargs))
 
 
+def _read(key: Key, value: Any, beside: Path) -> Any:
+    """A key's value from the YAML, type-checked and converted (ranges: `_check`);
+    `beside` is the config file's folder, where an icon or logo file is found."""
+    if value is None and key.default is None:  # written out as unset (`path: null`)
+        return None
+    if key.kind is Path:
+        return Path(_expect(key.path, value, str))
+    value = _expect(key.path, value, key.kind)
+    if key.path in ("content.patterns", "websub.hubs"):
+        return tuple(_strings(key.path, value))
+    if key.path in ("site.icon", "site.logo"):
+        return site_asset(key.path, value, beside)
+    if key.path == "feeds.extra":
+        return tuple(_feed_spec(i, item) for i, item in enumerate(value))
+    if key.path == "stories.url_aliases":
+        aliases = {}
+        for host, target in value.items():
+            if not isinstance(host, str) or not isinstance(target, str) or not host or not target:
+                raise ConfigError(key.path, "must map host names to host names")
+            aliases[_bare_host(host)] = _bare_host(target)
+        return aliases
+    return value
+
+
 def _bare_host(host: str) -> str:
-    host = host.strip().lower().rstrip(".")
-    return host[4:] if host.startswith("www.") else host
+    from aggregator.names import bare_host
+
+    return bare_host(host.strip().lower().rstrip("."))
+
+
+def _expect(key: str, value: Any, kind: type) -> Any:
+    # bool is an int in Python, and YAML's `yes` is a bool: keep the two apart.
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if kind in (int, float) and isinstance(value, bool):
+        raise ConfigError(key, f"must be a number, got {value!r}")
+    if not isinstance(value, kind):
+        names = {
+            str: "a string",
+            int: "a whole number",
+            float: "a number",
+            bool: "true or false",
+            list: "a list",
+            dict: "a mapping",
+        }
+        raise ConfigError(key, f"must be {names.get(kind, kind.__name__)}, got {value!r}")
+    return value
+
+
+def _strings(key: str, values: list[Any]) -> list[str]:
+    result = []
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise ConfigError(key, f"must be a list of strings, got {value!r}")
+        text = str(value).strip()
+        if not text:
+            raise ConfigError(key, "must not contain empty strings")
+        result.append(text)
+    return result
 
 
 def _feed_spec(index: int, item: Any) -> FeedSpec:
@@ -296,8 +284,8 @@ def _feed_spec(index: int, item: Any) -> FeedSpec:
     for key in ("slug", "title"):
         if key not in item:
             raise ConfigError(f"{prefix}.{key}", "is required")
-    slug = expect(f"{prefix}.slug", item["slug"], str)
-    title = expect(f"{prefix}.title", item["title"], str)
+    slug = _expect(f"{prefix}.slug", item["slug"], str)
+    title = _expect(f"{prefix}.title", item["title"], str)
 
     def listed(*keys: str) -> tuple[str, ...]:
         values: list[str] = []
@@ -305,32 +293,32 @@ def _feed_spec(index: int, item: Any) -> FeedSpec:
             if key in item:
                 raw = item[key]
                 raw = raw if isinstance(raw, list) else [raw]
-                values.extend(strings(f"{prefix}.{key}", raw))
+                values.extend(_strings(f"{prefix}.{key}", raw))
         return tuple(values)
 
-    from slugify import slugify  # local: config stays importable without the content stack
+    from aggregator.names import topic_slug  # local: slugify is only needed for configured feeds
 
-    topics = tuple(dict.fromkeys(slugify(t) or t for t in listed("topics")))
+    topics = tuple(dict.fromkeys(topic_slug(t) for t in listed("topics")))
     min_quality = item.get("min_quality")
     if min_quality is not None:
-        min_quality = expect(f"{prefix}.min_quality", min_quality, int)
+        min_quality = _expect(f"{prefix}.min_quality", min_quality, int)
         if not 0 <= min_quality <= 100:
             raise ConfigError(f"{prefix}.min_quality", "must be between 0 and 100")
     max_items = item.get("max_items")
     if max_items is not None:
-        max_items = expect(f"{prefix}.max_items", max_items, int)
+        max_items = _expect(f"{prefix}.max_items", max_items, int)
         if max_items < 1:
             raise ConfigError(f"{prefix}.max_items", "must be at least 1")
     return FeedSpec(
         slug=slug,
         title=title,
-        description=expect(f"{prefix}.description", item.get("description", ""), str),
+        description=_expect(f"{prefix}.description", item.get("description", ""), str),
         topics=topics,
         categories=tuple(c.lower() for c in listed("categories", "category")),
         providers=tuple(p.lower() for p in listed("providers", "provider")),
         min_quality=min_quality,
         max_items=max_items,
-        content=content_mode(f"{prefix}.content", item["content"]) if "content" in item else None,
+        content=_feed_content(prefix, item),
     )
 
 
@@ -346,36 +334,29 @@ def _validated(config: Config, env: bool = False) -> Config:
     return config
 
 
+def _feed_content(prefix: str, item: dict[str, Any]) -> str | None:
+    """A feed's own `content:`, or None to follow `feeds.content`."""
+    if "content" not in item:
+        return None
+    reason = content_mode(item["content"])
+    if reason is not None:
+        raise ConfigError(f"{prefix}.content", reason)
+    return item["content"]
+
+
 def _check(config: Config) -> None:
     """Types are checked while reading; this checks values and ranges."""
-    url = urlsplit(config.base_url)
-    if url.scheme not in ("http", "https") or not url.netloc:
-        raise ConfigError("site.base_url", f"must be an absolute http(s) URL, got {config.base_url!r}")
-    if url.query or url.fragment:
-        raise ConfigError("site.base_url", "must not have a query or fragment")
-    if not config.site_title.strip():
-        raise ConfigError("site.title", "must not be empty")
-    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", config.language):
-        raise ConfigError(
-            "site.language", f"must be a language tag such as 'en' or 'en-GB', got {config.language!r}"
-        )
-    if not config.patterns:
-        raise ConfigError("content.patterns", "must list at least one pattern")
-    if config.max_file_bytes < 1024:
-        raise ConfigError("content.max_file_bytes", "must be at least 1024")
-    if config.max_items < 1:
-        raise ConfigError("feeds.max_items", "must be at least 1")
-    if config.interval_seconds < 1:
-        raise ConfigError("schedule.interval_seconds", "must be at least 1")
-    if config.lock_timeout_seconds < 0:
-        raise ConfigError("schedule.lock_timeout_seconds", "must not be negative")
-    if not 0 <= config.port <= 65535:
-        raise ConfigError("server.port", "must be between 0 and 65535")
-    if config.cache_max_age < 0:
-        raise ConfigError("server.cache_max_age", "must not be negative")
-    content_mode("feeds.content", config.content_mode)
-    for index, hub in enumerate(config.hubs):
-        hub_url(f"websub.hubs[{index}]", hub)
+    for key in KEYS:
+        if key.check is not None:
+            owner = config.stories if key.section == "stories" else config
+            reason = key.check(getattr(owner, key.attr))
+            if reason is not None:
+                raise ConfigError(key.path, reason)
+        if key.item_check is not None:
+            for index, item in enumerate(getattr(config, key.attr)):
+                reason = key.item_check(item)
+                if reason is not None:
+                    raise ConfigError(f"{key.path}[{index}]", reason)
     if config.output_dir.resolve() == config.content_dir.resolve():
         raise ConfigError("output.dir", "must not be the content folder")
     seen: set[str] = set()
@@ -390,12 +371,38 @@ def _check(config: Config) -> None:
         if spec.slug in seen:
             raise ConfigError(key, f"duplicate feed slug {spec.slug!r}")
         seen.add(spec.slug)
-    options = config.stories
-    if not 0 < options.headline_threshold <= 1:
-        raise ConfigError("stories.headline_threshold", "must be in (0, 1]")
-    if options.headline_min_shared < 1:
-        raise ConfigError("stories.headline_min_shared", "must be at least 1")
-    if options.headline_window_hours <= 0:
-        raise ConfigError("stories.headline_window_hours", "must be positive")
-    if options.max_cluster_size < 2:
-        raise ConfigError("stories.max_cluster_size", "must be at least 2")
+
+
+# --- the files generated from the table -------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m aggregator.config --write-default [PATH] --write-readme [PATH]`."""
+    import argparse
+
+    from aggregator.configschema import default_yaml, with_readme_table
+
+    parser = argparse.ArgumentParser(
+        prog="python -m aggregator.config", description="Write the files generated from the config table."
+    )
+    parser.add_argument(
+        "--write-default", nargs="?", const=str(DEFAULT_CONFIG_PATH), metavar="PATH",
+        help=f"the commented default config [{DEFAULT_CONFIG_PATH}]",
+    )  # fmt: skip
+    parser.add_argument(
+        "--write-readme", nargs="?", const="README.md", metavar="PATH",
+        help="the configuration reference between its markers in the README [README.md]",
+    )  # fmt: skip
+    args = parser.parse_args(argv)
+    if not (args.write_default or args.write_readme):
+        parser.error("nothing to do: give --write-default and/or --write-readme")
+    if args.write_default:
+        Path(args.write_default).write_text(default_yaml(), encoding="utf-8")
+    if args.write_readme:
+        readme = Path(args.write_readme)
+        readme.write_text(with_readme_table(readme.read_text(encoding="utf-8")), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

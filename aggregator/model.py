@@ -11,9 +11,9 @@ from enum import StrEnum
 
 # The model's value objects (here, and Member, Story and the store's rows) are slotted
 # dataclasses that nothing mutates: changed copies come from `dataclasses.replace`. They
-# are not declared frozen because a frozen one costs five times as much to build (every
-# field goes through `object.__setattr__`), and a cold build of 100,000 files builds
-# millions; `unsafe_hash` keeps them hashable by value, as frozen ones are.
+# are not declared frozen because a frozen one costs several times as much to build (every
+# field goes through `object.__setattr__`; bench/README.md), and a cold build of 100,000
+# files builds millions; `unsafe_hash` keeps them hashable by value, as frozen ones are.
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -151,3 +151,9 @@ class FileRecord:
     warnings: tuple[str, ...] = ()
     article_json: str | None = None
     due: int | None = None
+
+
+def iso_z(moment: dt.datetime) -> str:
+    """RFC 3339 in UTC with a `Z`, to the second: the form every feed validator accepts,
+    and the feeds' sort keys, which compare as text."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

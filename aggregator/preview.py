@@ -28,6 +28,7 @@ from aggregator.stories.clustering import (
 )
 from aggregator.stories.copies import notices_by_link
 from aggregator.stories.explain import explain_pair, explain_story, story_of
+from aggregator.stories.headlines import HeadlineWords
 from aggregator.stories.identity import assign_ids
 
 
@@ -120,14 +121,15 @@ def explain(config: Config, refs: list[str]) -> dict[str, Any]:
     """`aggregator explain`: one article's story and its evidence, or why two are (not) one."""
     view = read_content(config)
     trace = HeadlineTrace()
-    grouping = group_members(view.articles, config.stories, trace)
+    words = HeadlineWords()  # this explanation's memo, as a build has its own
+    grouping = group_members(view.articles, config.stories, words, trace)
     stories = _with_ids(config, [describe_group(grouping, keys) for keys in grouping.groups])
     keys = [resolve_ref(config, view, grouping, ref) for ref in refs]
     if len(keys) == 1:
         story = story_of(stories, keys[0])
         assert story is not None  # every member is in a story
-        return {"article": keys[0], **explain_story(story, grouping, trace)}
-    return explain_pair((keys[0], keys[1]), stories, grouping, trace, config.stories)
+        return {"article": keys[0], **explain_story(story, grouping, trace, words)}
+    return explain_pair((keys[0], keys[1]), stories, grouping, trace, config.stories, words)
 
 
 def resolve_ref(config: Config, view: ContentView, grouping: Grouping, ref: str) -> str:

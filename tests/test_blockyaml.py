@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_yamlload import documents  # the loader's own property-test documents
 
-from aggregator.ingest.blockyaml import load_block
+from aggregator.ingest.blockyaml import BlockMemo, load_block
 from aggregator.ingest.frontmatter import _split
 from aggregator.ingest.yamlload import load_yaml
 
@@ -35,9 +35,16 @@ def identical(a: object, b: object) -> bool:
     return a == b
 
 
+# One memo across every document the tests load, as a parse batch shares one.
+SHARED = BlockMemo()
+
+
 def agrees(text: str) -> bool:
-    """The fast path's answer, if it gives one, is the loader's; True if it gave one."""
+    """The fast path's answer, if it gives one, is the loader's (with a fresh memo and
+    with one that has seen many other documents); True if it gave one."""
     fast = load_block(text)
+    remembered = load_block(text, SHARED)
+    assert (fast is None) == (remembered is None) and identical(fast, remembered), text
     if fast is None:
         return False
     assert identical(fast, load_yaml(text)), text

@@ -108,3 +108,54 @@ def test_cli_reports_config_error_and_exits_2(tmp_path: Path) -> None:
 def test_usage_error_exits_2() -> None:
     result = CliRunner().invoke(main, ["build", "--no-such-flag"])
     assert result.exit_code == 2
+
+
+def test_committed_default_config_is_the_one_the_table_gives() -> None:
+    from aggregator.configschema import default_yaml
+
+    assert (ROOT / "config" / "aggregator.yaml").read_text(encoding="utf-8") == default_yaml()
+
+
+def test_readme_reference_is_the_one_the_table_gives() -> None:
+    from aggregator.configschema import KEYS, with_readme_table
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert with_readme_table(readme) == readme
+    assert all(f"| `{key.path}` |" in readme for key in KEYS)
+
+
+def test_write_default_and_readme_commands(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    readme = tmp_path / "README.md"
+    original = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = original.index("<!-- config-reference: begin")
+    end = original.index("<!-- config-reference: end -->")
+    readme.write_text(
+        original[:start] + original[start:end].split("\n", 1)[0] + "\n| stale |\n" + original[end:]
+    )
+    target = tmp_path / "aggregator.yaml"
+    command = [sys.executable, "-m", "aggregator.config", "--write-default", str(target)]
+    subprocess.run([*command, "--write-readme", str(readme)], check=True, cwd=tmp_path)
+    assert load_config(target) == Config(source=str(target))
+    assert readme.read_text(encoding="utf-8") == original
+    usage = subprocess.run([sys.executable, "-m", "aggregator.config"], capture_output=True, text=True)
+    assert usage.returncode == 2 and "nothing to do" in usage.stderr
+
+
+def test_every_key_in_the_table_is_read_type_checked_and_named_in_errors() -> None:
+    from aggregator.configschema import KEYS
+
+    for key in KEYS:
+        wrong = {"kind": "of thing"} if key.kind is not dict else ["a list"]
+        with pytest.raises(ConfigError) as caught:
+            config_from_mapping({key.section: {key.name: wrong}})
+        assert caught.value.key == key.path and "must be" in caught.value.reason
+    defaults = {key.section: {} for key in KEYS}
+    for key in KEYS:
+        value = key.default
+        defaults[key.section][key.name] = (
+            str(value) if isinstance(value, Path) else list(value) if isinstance(value, tuple) else value
+        )
+    assert config_from_mapping(defaults, source="x") == Config(source="x")

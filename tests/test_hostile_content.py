@@ -293,10 +293,10 @@ def test_file_deleted_or_rewritten_mid_scan(ws: Workspace, monkeypatch: pytest.M
     ws.add("rewritten.md", article(title="Version one AAAA", url="https://example.com/rewritten"))
     real_read = parsing.read_file
 
-    def read_then_meddle(root: Path, path: str, max_bytes: int) -> bytes:
+    def read_then_meddle(root: Path, path: str, max_bytes: int, *rest: str | None) -> bytes:
         if path == "deleted.md":
             (root / path).unlink()  # listed by the scan, gone before it is read
-        data = real_read(root, path, max_bytes)
+        data = real_read(root, path, max_bytes, *rest)
         if path == "rewritten.md":
             # Rewritten right after it was read, to the same size within the same mtime
             # tick: its stat alone cannot tell the next scan that it changed.

@@ -54,6 +54,18 @@ def test_touch_without_change_parses_nothing_and_writes_nothing(ws: Workspace) -
     assert report["written"] == []
 
 
+def test_a_new_article_codec_version_parses_every_file_again(ws: Workspace, monkeypatch) -> None:
+    from aggregator.ingest import codec
+
+    ws.add("a.md", article("Volcano erupts near island", "https://a.example/1"))
+    ws.add("b.md", article("Chess champion retires", "https://b.example/2", topics=["Chess"]))
+    time_shift(ws.content, -60)
+    ws.build()
+    assert ws.build()["parsed"] == 0
+    monkeypatch.setattr(codec, "CODEC_VERSION", codec.CODEC_VERSION + "-next")
+    assert ws.build()["parsed"] == 2
+
+
 def test_one_edit_rewrites_only_the_affected_feeds(ws: Workspace) -> None:
     ws.add("a.md", article("Volcano erupts near island", "https://a.example/1", topics=["Geology"]))
     ws.add("b.md", article("Chess champion retires", "https://b.example/2", topics=["Chess"]))

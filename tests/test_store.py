@@ -78,3 +78,24 @@ def test_a_second_bulk_load_on_one_store_is_refused(tmp_path: Path) -> None:
         store.bulk_load(),
     ):
         pass
+
+
+def _protocol_methods(protocol: type) -> list[str]:
+    return [name for name, value in vars(protocol).items() if callable(value) and not name.startswith("_")]
+
+
+def test_the_sqlite_store_and_the_feed_sources_implement_their_protocols() -> None:
+    import inspect
+
+    from aggregator.index.views import FeedSource, Snapshot, StoredFeeds
+    from aggregator.state.protocol import StateBackend
+    from aggregator.state.store import StateStore
+
+    pairs = [(StateBackend, StateStore), (FeedSource, Snapshot), (FeedSource, StoredFeeds)]
+    for protocol, implementation in pairs:
+        methods = _protocol_methods(protocol)
+        assert methods, protocol
+        for name in methods:
+            wanted = list(inspect.signature(getattr(protocol, name)).parameters)
+            got = list(inspect.signature(getattr(implementation, name)).parameters)
+            assert got == wanted, (implementation.__name__, name)

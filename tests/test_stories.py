@@ -340,3 +340,18 @@ def test_headline_words_match_the_unicode_rule(title: str) -> None:
     assert significant_words(title) == expected
     # What a parse worker sends for the title gives the parent the same words back.
     assert frozenset(headline_words_text(title).split()) == expected
+
+
+def test_headline_words_memo_answers_as_the_function_does_and_stays_bounded(monkeypatch) -> None:
+    from aggregator.stories.headlines import HeadlineWords
+
+    monkeypatch.setattr(HeadlineWords, "LIMIT", 4)
+    memo = HeadlineWords()
+    titles = [f"Volcano number {i} erupts near the island of Tonga" for i in range(10)]
+    for title in titles * 2:
+        assert memo(title) == significant_words(title)
+        assert memo.text(title) == headline_words_text(title)
+        assert len(memo._words) <= 4
+    memo.learn("Chess champion retires", "champion chess retires")
+    assert memo("Chess champion retires") == frozenset({"champion", "chess", "retires"})
+    assert HeadlineWords()("Chess champion retires") == significant_words("Chess champion retires")

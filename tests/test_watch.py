@@ -147,7 +147,7 @@ def test_a_change_during_a_build_gets_a_build_of_its_own(tmp_path: Path) -> None
         def summary_line(self) -> str:
             return "built"
 
-    def build(config, lock_timeout, **_ignored):
+    def build(config, lock_timeout, progress=None):
         calls.append(1)
         if len(calls) == 1:
             started.set()

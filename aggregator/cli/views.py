@@ -116,7 +116,7 @@ def stories(
 def stories_in_topic(found: Sequence[Story], wanted: str) -> list[Story]:
     """The stories in the topic named by `wanted` (name or slug, any case); exits 2 naming
     the known topics when none has that name."""
-    from aggregator.ingest.normalise import topic_slug
+    from aggregator.names import topic_slug
 
     slug = topic_slug(wanted.strip())
     matching = [s for s in found if any(t.slug == slug for t in s.topics)]

@@ -16,11 +16,11 @@ from aggregator.config import Config
 from aggregator.index.views import Snapshot
 from aggregator.model import Article, Story
 from aggregator.selection.catalog import feeds_of, sort_key, topic_spellings
+from aggregator.state.protocol import StateBackend
 from aggregator.state.rows import NodeRow, story_row, topics_json
-from aggregator.state.store import StateStore
 from aggregator.stories.clustering import cluster_articles
 from aggregator.stories.copies import Notice, notices_by_link
-from aggregator.stories.headlines import headline_words_text
+from aggregator.stories.headlines import HeadlineWords
 from aggregator.stories.identity import assign_ids
 
 
@@ -48,7 +48,7 @@ def _epoch(moment: dt.datetime | None) -> int | None:
 _SECOND = dt.timedelta(seconds=1)
 
 
-def node_rows_of(stories: Iterable[Story]) -> list[NodeRow]:
+def node_rows_of(stories: Iterable[Story], words: HeadlineWords) -> list[NodeRow]:
     rows = [
         NodeRow(
             m.canonical,
@@ -56,7 +56,7 @@ def node_rows_of(stories: Iterable[Story]) -> list[NodeRow]:
             m.reason,
             m.via,
             _epoch(m.published),
-            headline_words_text(m.title),
+            words.text(m.title),
         )
         for s in stories
         for m in s.members
@@ -75,11 +75,12 @@ def feed_rows_of(stories: Iterable[Story], config: Config) -> list[tuple[str, st
 
 
 def apply_full(
-    store: StateStore,
+    store: StateBackend,
     config: Config,
     articles: Sequence[Article],
     now: dt.datetime,
     loading: contextlib.ExitStack,
+    words: HeadlineWords,
 ) -> Outcome:
     """Re-cluster everything and rewrite every derived table (ids keep their history).
 
@@ -93,11 +94,11 @@ def apply_full(
     loader = loading.enter_context(store.bulk_load())
     loader.restore_file_indexes()
     loader.load_rows("links", sorted((a.path, c) for a in articles for c in links_of(a)))
-    clusters = cluster_articles(articles, config.stories)
+    clusters = cluster_articles(articles, config.stories, words)
     stories, records = assign_ids(clusters, previous_members, previous, now)
     loader.wait()  # long done: clustering takes longer than the links
     store.delete_stories(set(previous) - set(records))
-    loader.load_rows("nodes", node_rows_of(stories))
+    loader.load_rows("nodes", node_rows_of(stories, words))
     feed_rows = feed_rows_of(stories, config)
     loader.load_rows("feed_entries", feed_rows)
     spellings: dict[tuple[str, str], int] = defaultdict(int)

@@ -15,11 +15,11 @@ from collections.abc import Callable, Mapping, Sequence
 from aggregator.config import Config
 from aggregator.index.full import Outcome, feed_rows_of, links_of, node_rows_of
 from aggregator.model import Article
-from aggregator.selection.catalog import topic_spellings
-from aggregator.state.store import StateStore
+from aggregator.selection.catalog import feed_cap, topic_spellings
+from aggregator.state.protocol import StateBackend
 from aggregator.stories.clustering import cluster_articles, describe_member, index_articles
 from aggregator.stories.copies import notices_by_link
-from aggregator.stories.headlines import headlines_match, significant_words
+from aggregator.stories.headlines import HeadlineWords, headlines_match
 from aggregator.stories.identity import assign_ids
 
 # Beyond this many members, re-clustering everything is cheaper than walking the graph.
@@ -31,12 +31,14 @@ class _Neighbourhood:
 
     def __init__(
         self,
-        store: StateStore,
+        store: StateBackend,
         config: Config,
         overlay: Mapping[str, Article | None],
         load: Callable[[Sequence[str]], dict[str, Article]],
+        words: HeadlineWords,
     ) -> None:
         self.store = store
+        self.words = words
         self.options = config.stories
         self.overlay = overlay  # changed path -> its visible new version, or None if gone/hidden
         self.load = load  # unchanged paths -> their visible articles
@@ -103,7 +105,7 @@ class _Neighbourhood:
             if canonical in by_canonical or canonical in related_info:
                 member = describe_member(canonical, by_canonical, related_info)
                 if member.published is not None:
-                    versions.append((significant_words(member.title), member.published))
+                    versions.append((self.words(member.title), member.published))
             for words, published in versions:
                 if len(words) < self.options.headline_min_shared:
                     continue
@@ -121,12 +123,13 @@ def _from_epoch(ts: int) -> dt.datetime:
 
 
 def apply_incremental(
-    store: StateStore,
+    store: StateBackend,
     config: Config,
     overlay: Mapping[str, Article | None],
     old_links: Mapping[str, set[str]],
     load: Callable[[Sequence[str]], dict[str, Article]],
     now: dt.datetime,
+    words: HeadlineWords,
 ) -> Outcome | None:
     """Re-cluster the neighbourhood of the changed paths; None if a full pass is cheaper."""
     seeds: set[str] = set()
@@ -135,7 +138,7 @@ def apply_incremental(
     for article in overlay.values():
         if article is not None:
             seeds |= links_of(article)
-    area = _Neighbourhood(store, config, overlay, load)
+    area = _Neighbourhood(store, config, overlay, load, words)
     if not area.walk(seeds):
         return None
 
@@ -146,7 +149,7 @@ def apply_incremental(
     previous = store.story_records(old_ids)
     old_id_set = set(old_ids)
 
-    clusters = cluster_articles(area.articles.values(), config.stories)
+    clusters = cluster_articles(area.articles.values(), config.stories, words)
     stories, records = assign_ids(
         clusters,
         previous_members,
@@ -161,7 +164,7 @@ def apply_incremental(
     touched = defaultdict(list)
     for slug, key, _story_id in old_feed_rows + new_feed_rows:
         touched[slug].append(key)
-    caps = {spec.slug: spec.max_items or config.max_items for spec in config.extra_feeds}
+    caps = {spec.slug: feed_cap(spec, config) for spec in config.extra_feeds}
     old_cutoffs = {slug: store.rank_cutoff(slug, caps.get(slug, config.max_items)) for slug in touched}
 
     spellings: dict[tuple[str, str], int] = defaultdict(int)
@@ -180,7 +183,7 @@ def apply_incremental(
         changed_paths,
         ((path, c) for path, article in overlay.items() if article is not None for c in links_of(article)),
     )
-    store.replace_nodes(nodes, node_rows_of(stories))
+    store.replace_nodes(nodes, node_rows_of(stories, words))
     store.delete_feed_entries(old_ids)
     store.put_feed_entries(new_feed_rows)
     store.adjust_topic_names(dict(spellings))

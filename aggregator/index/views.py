@@ -8,17 +8,39 @@ pass, which holds only the stories it touched, from the store.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from aggregator.ingest.normalise import as_of
 from aggregator.model import Article, Story
-from aggregator.selection.catalog import most_used
+from aggregator.names import most_used_spellings
+from aggregator.state.protocol import StateBackend
 from aggregator.state.rows import NodeRow
-from aggregator.state.store import StateStore
 from aggregator.stories.clustering import describe_member, index_articles, order_members
 from aggregator.stories.identity import build_story
+
+
+class FeedSource(Protocol):
+    """What rendering asks of the story index (`aggregator.output.files`): `Snapshot`
+    answers from a full pass, `StoredFeeds` from the store's tables."""
+
+    def feed_totals(self) -> dict[str, tuple[int, str]]:
+        """slug -> (number of stories, newest sort key)."""
+        ...
+
+    def feed_top(self, slug: str, limit: int) -> list[str]:
+        """The feed's newest `limit` story ids, newest first."""
+        ...
+
+    def stories_of(self, ids: Sequence[str]) -> dict[str, Story]:
+        """The stories of these ids, as they were computed."""
+        ...
+
+    def topic_names(self) -> dict[str, str]:
+        """slug -> its display name (the most used spelling)."""
+        ...
 
 
 @dataclass
@@ -32,7 +54,7 @@ class Snapshot:
     _by_slug: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def feed_totals(self) -> dict[str, tuple[int, str]]:
-        """slug -> (number of stories, newest sort key), as `StateStore.feed_totals`."""
+        """slug -> (number of stories, newest sort key), as `StateBackend.feed_totals`."""
         totals: dict[str, tuple[int, str]] = {}
         for slug, key, _story_id in self.feed_rows:  # sorted, so the last key is the newest
             count = totals[slug][0] if slug in totals else 0
@@ -40,7 +62,7 @@ class Snapshot:
         return totals
 
     def feed_top(self, slug: str, limit: int) -> list[str]:
-        """The feed's newest `limit` story ids, as `StateStore.feed_top`."""
+        """The feed's newest `limit` story ids, as `StateBackend.feed_top`."""
         if not self._by_slug:
             for row_slug, _key, story_id in self.feed_rows:  # oldest first within a slug
                 self._by_slug.setdefault(row_slug, []).append(story_id)
@@ -50,23 +72,25 @@ class Snapshot:
         return {story_id: self.stories[story_id] for story_id in ids}
 
     def topic_names(self) -> dict[str, str]:
-        """slug -> its most used spelling (ties: alphabetical), as `StateStore.topic_names`."""
-        counts: dict[str, Counter[str]] = defaultdict(Counter)
-        for (slug, name), uses in self.spellings.items():
-            if uses > 0:
-                counts[slug][name] = uses
-        return most_used(counts)
+        """slug -> its most used spelling (ties: alphabetical), as `StateBackend.topic_names`."""
+        return most_used_spellings((slug, name, uses) for (slug, name), uses in self.spellings.items())
 
 
 class StoredFeeds:
     """The same questions as `Snapshot`, answered from the store's tables (after an
     incremental pass, which holds only the stories it touched)."""
 
-    def __init__(self, store: StateStore, now: dt.datetime, decode: Callable[[str], Article]) -> None:
+    def __init__(self, store: StateBackend, now: dt.datetime, decode: Callable[[str], Article]) -> None:
         self.store, self.now, self.decode = store, now, decode
-        self.feed_totals = store.feed_totals
-        self.feed_top = store.feed_top
-        self.topic_names = store.topic_names
+
+    def feed_totals(self) -> dict[str, tuple[int, str]]:
+        return self.store.feed_totals()
+
+    def feed_top(self, slug: str, limit: int) -> list[str]:
+        return self.store.feed_top(slug, limit)
+
+    def topic_names(self) -> dict[str, str]:
+        return self.store.topic_names()
 
     def stories_of(self, ids: Sequence[str]) -> dict[str, Story]:
         return load_stories(self.store, ids, self.now, self.decode)
@@ -86,7 +110,7 @@ def visible_articles(
 
 
 def load_stories(
-    store: StateStore, ids: Sequence[str], now: dt.datetime, decode: Callable[[str], Article]
+    store: StateBackend, ids: Sequence[str], now: dt.datetime, decode: Callable[[str], Article]
 ) -> dict[str, Story]:
     """Rebuild stories from the store exactly as they were computed (no re-clustering)."""
     rows = store.nodes_of_stories(ids)

@@ -28,23 +28,30 @@ _NESTED = object()  # `key:` with nothing after it: a nested node follows, or nu
 _NOT_A_KEY = object()
 
 Token = tuple[int, int, Any, Any]  # column, kind, key, value
-# Lines repeat across files (`type: article`, `  provider:`, `    isCached: false`):
-# each is read once per process. Only immutable values are kept (no lists, no dicts),
-# for short lines only, and at most _LINES_MAX of them (a few tens of MB at most).
-_LINES: dict[str, tuple[Token, ...]] = {"": ()}
 _LINES_MAX = 100_000
 _LINE_LENGTH = 100
-_KEYS: dict[str, Any] = {}
+
+
+class BlockMemo:
+    """What a caller loading many documents remembers between them: lines repeat across
+    files (`type: article`, `  provider:`, `    isCached: false`), and so do keys and
+    short scalars. Only immutable values are kept (no lists, no dicts), for short lines
+    only, and at most _LINES_MAX of each. Owned by whoever parses the batch."""
+
+    def __init__(self) -> None:
+        self.lines: dict[str, tuple[Token, ...]] = {"": ()}
+        self.keys: dict[str, Any] = {}
+        self.tags: dict[str, str] = {}
 
 
 class _OutOfShape(Exception):
     """The text is not plain block YAML: load it the long way."""
 
 
-def load_block(text: str) -> dict[Any, Any] | None:
+def load_block(text: str, memo: BlockMemo | None = None) -> dict[Any, Any] | None:
     """The mapping `text` holds, or None if it is not plain block YAML."""
     try:
-        tokens = _tokens(text)
+        tokens = _tokens(text, memo or BlockMemo())
         if not tokens or tokens[0][1] != _KEY:
             return None
         mapping, position = _mapping(tokens, 0, tokens[0][0], 0)
@@ -53,20 +60,20 @@ def load_block(text: str) -> dict[Any, Any] | None:
         return None
 
 
-def _tokens(text: str) -> list[Token]:
+def _tokens(text: str, memo: BlockMemo) -> list[Token]:
     tokens: list[Token] = []
-    lines = _LINES
+    lines = memo.lines
     for line in text.split("\n"):
         known = lines.get(line)
         if known is None:
-            known = _line(line)
+            known = _line(line, memo)
             if len(line) <= _LINE_LENGTH and len(lines) < _LINES_MAX:
                 lines[line] = known
         tokens += known
     return tokens
 
 
-def _line(line: str) -> tuple[Token, ...]:
+def _line(line: str, memo: BlockMemo) -> tuple[Token, ...]:
     """A line's tokens: `key: value` is one, `- item` and `- key: value` are two."""
     if not line.isprintable():  # no tab, no control, format or line-separator character
         raise _OutOfShape
@@ -82,21 +89,22 @@ def _line(line: str) -> tuple[Token, ...]:
         rest = item
     colon = rest.find(":")
     if colon > 0 and (colon + 1 == len(rest) or rest[colon + 1] == " "):
-        key = _key(rest[:colon])
+        key = _key(rest[:colon], memo)
         if key is not _NOT_A_KEY:
             value = rest[colon + 1 :].strip(" ")
-            return (*dash, (column, _KEY, key, _scalar(value) if value else _NESTED))
+            return (*dash, (column, _KEY, key, _scalar(value, memo.tags) if value else _NESTED))
     if dash and rest.strip(" "):
-        return (*dash, (column, _ITEM, None, _scalar(rest.rstrip(" "))))
+        return (*dash, (column, _ITEM, None, _scalar(rest.rstrip(" "), memo.tags)))
     raise _OutOfShape  # a continuation line, a comment, a bare `-`, a complex key
 
 
-def _key(text: str) -> Any:
-    key = _KEYS.get(text, _NOT_A_KEY)
+def _key(text: str, memo: BlockMemo) -> Any:
+    keys = memo.keys
+    key = keys.get(text, _NOT_A_KEY)
     if key is _NOT_A_KEY and _KEY_TEXT.match(text):
-        key = _plain(text)
-        if len(_KEYS) < _LINES_MAX:
-            _KEYS[text] = key
+        key = _plain(text, memo.tags)
+        if len(keys) < _LINES_MAX:
+            keys[text] = key
     return key
 
 
@@ -154,7 +162,7 @@ def _node(tokens: list, position: int, column: int, depth: int) -> tuple[Any, in
     return _mapping(tokens, position, column, depth)
 
 
-def _scalar(text: str) -> Any:
+def _scalar(text: str, tags: dict[str, str]) -> Any:
     first = text[0]
     if first == '"' or first == "'":
         inner = text[1:-1]
@@ -165,12 +173,12 @@ def _scalar(text: str) -> Any:
         raise _OutOfShape
     if ": " in text or " #" in text or text[-1] == ":":
         raise _OutOfShape
-    return _plain(text)
+    return _plain(text, tags)
 
 
-def _plain(text: str) -> Any:
+def _plain(text: str, tags: dict[str, str]) -> Any:
     """A plain scalar as `yamlload` resolves it; the rarer forms go the long way."""
-    tag = plain_tag(text)
+    tag = plain_tag(text, tags)
     if tag == STR:
         return text
     if tag == NULL:

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from aggregator.ingest.blockyaml import load_block
+from aggregator.ingest.blockyaml import BlockMemo, load_block
 from aggregator.ingest.text import xml_safe
 from aggregator.ingest.yamlguard import MAX_NESTING, HostileYaml, check_structure
 from aggregator.ingest.yamlload import ContentLoader, load_yaml
@@ -46,8 +46,9 @@ def load_front_matter(data: bytes) -> tuple[Mapping[str, Any], str]:
     return metadata, body
 
 
-def read_front_matter(data: bytes) -> tuple[dict[str, Any], str, bool]:
-    """(fields, body, whether XML-illegal characters had to be dropped to load it)."""
+def read_front_matter(data: bytes, memo: BlockMemo | None = None) -> tuple[dict[str, Any], str, bool]:
+    """(fields, body, whether XML-illegal characters had to be dropped to load it);
+    `memo` is the batch's, when many files are read."""
     if not data.strip():
         raise ArticleError("empty file")
     if b"\x00" in data:
@@ -65,22 +66,22 @@ def read_front_matter(data: bytes) -> tuple[dict[str, Any], str, bool]:
     front, body = _split(text)
     cleaned = False
     try:
-        metadata = _load_yaml(front, first_line)
+        metadata = _load_yaml(front, memo, first_line)
     except yaml.reader.ReaderError as exc:
         # libyaml refuses control characters anywhere in the stream; they could never
         # reach a feed anyway, so a stray one costs a warning, not the article.
         safe = xml_safe(front)
         if safe == front:
             raise ArticleError(f"invalid YAML: {_yaml_problem(exc)}") from None
-        metadata, cleaned = _load_yaml(safe, first_line), True
+        metadata, cleaned = _load_yaml(safe, memo, first_line), True
     if not isinstance(metadata, dict):
         kind = "empty" if metadata is None else f"a {type(metadata).__name__}"
         raise ArticleError(f"front matter must be a mapping of fields, got {kind}")
     return metadata, body, cleaned
 
 
-def _load_yaml(front: str, first_line: int = 2) -> Any:
-    data = load_block(front)  # plain block YAML, as nearly every file is: no libyaml needed
+def _load_yaml(front: str, memo: BlockMemo | None, first_line: int = 2) -> Any:
+    data = load_block(front, memo)  # plain block YAML, as nearly every file is: no libyaml needed
     if data is not None:
         return data
     try:

@@ -8,24 +8,22 @@ surprises are undone, and private fields (`secured`) are never copied.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from slugify import slugify
-
 from aggregator.ingest.frontmatter import ArticleError, read_front_matter
+from aggregator.ingest.outlets import MAX_NAME, ParseMemo, provider_of
 from aggregator.ingest.text import plain_text, plain_text_noting, xml_safe
-from aggregator.ingest.urls import canonical_url, clean_url, host_of, without_tracking
-from aggregator.model import Article, Image, Provider, RelatedItem, Topic
+from aggregator.ingest.urls import canonical_url, clean_url, without_tracking
+from aggregator.model import Article, Image, RelatedItem, Topic
+
+__all__ = ["ParseMemo", "ParseResult", "article_from_metadata", "as_of", "parse_article", "to_utc"]
 
 UTC = dt.UTC
 MAX_TITLE = 300
 MAX_EXCERPT = 1000
-MAX_NAME = 120
 MAX_TOPICS = 50
 MAX_RELATED = 100
 MAX_IMAGES = 10
@@ -44,13 +42,19 @@ class ParseResult:
 
 
 def parse_article(
-    path: str, data: bytes, url_aliases: Mapping[str, str] | None = None, *, keep_body: bool = True
+    path: str,
+    data: bytes,
+    url_aliases: Mapping[str, str] | None = None,
+    names: ParseMemo | None = None,
+    *,
+    keep_body: bool = True,
 ) -> ParseResult:
     """Turn one file's bytes into an Article, or raise ArticleError with the reason.
 
     Without `keep_body` the Markdown body is dropped: no feed shows full content."""
-    metadata, body, cleaned = read_front_matter(data)
-    result = article_from_metadata(path, metadata, url_aliases, body if keep_body else "")
+    names = names or ParseMemo()
+    metadata, body, cleaned = read_front_matter(data, names.block)
+    result = article_from_metadata(path, metadata, url_aliases, names, body if keep_body else "")
     if cleaned:
         note = "control characters that no feed may carry were removed"
         result = ParseResult(result.article, (*result.warnings, note))
@@ -58,10 +62,15 @@ def parse_article(
 
 
 def article_from_metadata(
-    path: str, meta: Mapping[str, Any], url_aliases: Mapping[str, str] | None = None, body: str = ""
+    path: str,
+    meta: Mapping[str, Any],
+    url_aliases: Mapping[str, str] | None = None,
+    names: ParseMemo | None = None,
+    body: str = "",
 ) -> ParseResult:
     warnings: list[str] = []
     marked: list[str] = []  # the text fields markup was removed from
+    names = names or ParseMemo()
 
     title_raw = meta.get("title")
     if title_raw is None:
@@ -78,7 +87,7 @@ def article_from_metadata(
     if updated is not None and updated < published:
         updated = None
 
-    provider = _provider(meta.get("provider"), url)
+    provider = provider_of(meta.get("provider"), url, names)
     aliases = url_aliases or {}
     article = Article(
         path=path,
@@ -99,9 +108,9 @@ def article_from_metadata(
         else "article",
         quality=_score(meta, "quality", warnings),
         heat=_score(meta, "heat", warnings),
-        topics=_topics(meta.get("topics"), warnings),
+        topics=_topics(meta.get("topics"), warnings, names),
         image=_first_image(meta.get("images"), warnings),
-        related=_related(meta.get("related"), aliases, warnings, marked),
+        related=_related(meta.get("related"), aliases, warnings, names, marked),
         draft=not _published_flag(meta.get("published", True), warnings),
         body=_body(body) if body else "",
     )
@@ -226,50 +235,7 @@ def _published_flag(value: object, warnings: list[str]) -> bool:
     return False
 
 
-def _provider(value: object, url: str) -> Provider:
-    domain = host_of(url)
-    if isinstance(value, dict):
-        name, raw_domain = value.get("name"), value.get("domain")
-        if isinstance(name, str) and isinstance(raw_domain, str):
-            return _named_provider(name, raw_domain, domain)  # the usual form, cached
-        name = plain_text(name, MAX_NAME) if _is_scalar(name) else ""
-        return Provider(name=name or domain, domain=_provider_domain(raw_domain, domain))
-    if isinstance(value, str) and value.strip():
-        return Provider(name=plain_text(value, MAX_NAME) or domain, domain=domain)
-    return Provider(name=domain, domain=domain)
-
-
-@functools.lru_cache(maxsize=4096)  # outlets recur across files
-def _named_provider(name: str, raw_domain: str, url_domain: str) -> Provider:
-    text = plain_text(name, MAX_NAME)
-    domain = _provider_domain(raw_domain, url_domain)
-    return Provider(name=text or domain, domain=domain)
-
-
-_DOMAIN = re.compile(r"[a-z0-9.\-]+")
-
-
-def _provider_domain(raw_domain: object, url_domain: str) -> str:
-    """The outlet's own domain if it gives a plausible one, else the link's host."""
-    if isinstance(raw_domain, str):
-        cleaned = plain_text(raw_domain, MAX_NAME).lower()
-        if _DOMAIN.fullmatch(cleaned):
-            return cleaned[4:] if cleaned.startswith("www.") else cleaned
-    return url_domain
-
-
-@functools.lru_cache(maxsize=4096)  # a few hundred topic spellings recur in every file
-def topic_slug(name: str) -> str:
-    """ASCII slug for URLs; names that transliterate to nothing (emoji) get a stable one."""
-    slug = slugify(name, max_length=60, word_boundary=True)
-    if slug:
-        return slug
-    import hashlib
-
-    return "topic-" + hashlib.blake2b(name.encode("utf-8"), digest_size=4).hexdigest()
-
-
-def _topics(value: object, warnings: list[str]) -> tuple[Topic, ...]:
+def _topics(value: object, warnings: list[str], names: ParseMemo) -> tuple[Topic, ...]:
     if value is None:
         return ()
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
@@ -285,7 +251,7 @@ def _topics(value: object, warnings: list[str]) -> tuple[Topic, ...]:
         name = plain_text(item, MAX_NAME)
         if not name:
             continue
-        slug = topic_slug(name)
+        slug = names.topic_slug(name)
         seen.setdefault(slug, Topic(name=name, slug=slug))
     if len(seen) > MAX_TOPICS:
         warnings.append(f"more than {MAX_TOPICS} topics; the rest ignored")
@@ -316,7 +282,7 @@ def _dimension(value: object) -> int | None:
 
 
 def _related(
-    value: object, aliases: Mapping[str, str], warnings: list[str], marked: list[str]
+    value: object, aliases: Mapping[str, str], warnings: list[str], names: ParseMemo, marked: list[str]
 ) -> tuple[RelatedItem, ...]:
     if value is None:
         return ()
@@ -352,7 +318,7 @@ def _related(
                 title=title,
                 url=url,
                 canonical=canonical,
-                provider=_provider(entry.get("provider"), url),
+                provider=provider_of(entry.get("provider"), url, names),
                 excerpt=_text(entry.get("excerpt"), MAX_EXCERPT, "related excerpt", marked)
                 if _is_scalar(entry.get("excerpt"))
                 else "",

@@ -8,21 +8,21 @@ files themselves (the parent never holds raw bytes) and send back the finished r
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import os
 import threading
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from aggregator.ingest.codec import article_from_json, article_to_json
 from aggregator.ingest.frontmatter import ArticleError
-from aggregator.ingest.normalise import as_of, parse_article
+from aggregator.ingest.normalise import ParseMemo, as_of, parse_article
 from aggregator.ingest.scan import FileEntry, read_file
 from aggregator.model import Article, FileRecord, FileStatus
 from aggregator.runtime import gc_paused
-from aggregator.stories.headlines import headline_words_text, remember_headline_words
 
 log = logging.getLogger("aggregator.parse")
 POOL_THRESHOLD = 400  # fewer changed files than this are parsed in-process
@@ -36,22 +36,37 @@ class ParseJob:
     url_aliases: Mapping[str, str]
     now: dt.datetime  # decides 'ok' or 'scheduled' for future-dated articles
     keep_body: bool = False  # only when some feed shows full content: bodies cost store space
+    # What clustering will ask of each title (a headline's words, as text), found by the
+    # pool's workers while they are at it; the build passes it, so parsing knows nothing
+    # of stories.
+    headline_words: Callable[[str], str] | None = None
+
+    @functools.cached_property
+    def real_root(self) -> str:
+        """The content folder's resolved path, once per job (it may move between builds)."""
+        return os.path.realpath(self.root)
 
 
 @dataclass(slots=True, unsafe_hash=True)
 class Parsed:
     record: FileRecord
     visible: Article | None  # the article as it may be shown now (for status 'ok')
+    # (title, `ParseJob.headline_words` of it) for the visible article's titles, when a
+    # pool worker found them
+    headline_words: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
 
 def hash_bytes(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def parse_entry(job: ParseJob, entry: FileEntry, known_hash: str | None, mtime_ns: int) -> Parsed | None:
-    """One file to a record; None if it vanished. Status 'same' if its bytes match `known_hash`."""
+def parse_entry(
+    job: ParseJob, entry: FileEntry, known_hash: str | None, mtime_ns: int, names: ParseMemo | None = None
+) -> Parsed | None:
+    """One file to a record; None if it vanished. Status 'same' if its bytes match `known_hash`.
+    `names` is the memo of the batch this file is parsed in."""
     try:
-        data = read_file(job.root, entry.path, job.max_bytes)
+        data = read_file(job.root, entry.path, job.max_bytes, job.real_root)
     except FileNotFoundError:
         return None
     except ValueError as exc:
@@ -67,7 +82,7 @@ def parse_entry(job: ParseJob, entry: FileEntry, known_hash: str | None, mtime_n
             None,
         )
     try:
-        result = parse_article(entry.path, data, job.url_aliases, keep_body=job.keep_body)
+        result = parse_article(entry.path, data, job.url_aliases, names, keep_body=job.keep_body)
     except ArticleError as exc:
         skipped = FileRecord(
             path=entry.path,
@@ -135,17 +150,18 @@ def _unreadable(entry: FileEntry, reason: str) -> Parsed:
 def _parse_batch(job: ParseJob, batch: Sequence[tuple[str, int, int, str | None, int]]) -> list[tuple | None]:
     """Runs in a worker. Plain tuples cross the process boundary: pickling dataclasses
     costs more than parsing JSON, so the article travels as its JSON text, with the
-    headline words of its title and `related` titles, which clustering will need."""
+    `ParseJob.headline_words` of its title and `related` titles."""
+    names = ParseMemo()
     with gc_paused():
         results: list[tuple | None] = []
         for path, size, mtime_ns, known, mtime in batch:
-            parsed = parse_entry(job, FileEntry(path, size, mtime_ns), known, mtime)
+            parsed = parse_entry(job, FileEntry(path, size, mtime_ns), known, mtime, names)
             if parsed is None:
                 results.append(None)
                 continue
             words = None
-            if parsed.visible is not None:
-                words = tuple(headline_words_text(title, remember=False) for title in _titles(parsed.visible))
+            if parsed.visible is not None and job.headline_words is not None:
+                words = tuple(job.headline_words(title) for title in _titles(parsed.visible))
             results.append((*astuple_record(parsed.record), words))
         return results
 
@@ -182,8 +198,7 @@ def _from_worker(item: tuple | None, now: dt.datetime) -> Parsed | None:
     if shown is not None and words is not None:
         titles = _titles(shown)
         if len(titles) == len(words):  # the same article the worker saw, as it should be
-            for title, text in zip(titles, words, strict=True):
-                remember_headline_words(title, text)
+            return Parsed(record, shown, tuple(zip(titles, words, strict=True)))
     return Parsed(record, shown)
 
 
@@ -193,8 +208,9 @@ def parse_entries(
     """Parse (entry, known hash, mtime to record) items, in order, on every core if many."""
     workers = workers or os.cpu_count() or 1
     if len(work) < POOL_THRESHOLD or workers < 2:
+        names = ParseMemo()
         for entry, known, mtime in work:
-            yield parse_entry(job, entry, known, mtime)
+            yield parse_entry(job, entry, known, mtime, names)
         return
     import multiprocessing  # only a build with many changed files needs a pool
     from concurrent.futures import ProcessPoolExecutor

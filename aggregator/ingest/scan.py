@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import errno
 import fnmatch
-import functools
 import operator
 import os
 import re
@@ -138,23 +137,19 @@ def _link_problem(path: str, real_root: Path) -> str | None:
     return "symlink points outside the content folder; not followed"
 
 
-@functools.lru_cache(maxsize=8)
-def _real_root(root: str) -> str:
-    return os.path.realpath(root)
-
-
-def read_file(root: Path, entry_path: str, max_bytes: int) -> bytes:
+def read_file(root: Path, entry_path: str, max_bytes: int, real_root: str | None = None) -> bytes:
     """Read one content file, refusing oversized ones without reading them whole.
 
     The checks run on the open descriptor, so they hold for the bytes read: a regular
-    file (O_NONBLOCK keeps a FIFO from blocking the open), inside the content folder.
+    file (O_NONBLOCK keeps a FIFO from blocking the open), inside the content folder,
+    whose resolved path a caller reading many files passes as `real_root`.
     """
     fd = os.open(os.path.join(root, entry_path), _READ_FLAGS)
     try:
         status = os.fstat(fd)
         if not stat.S_ISREG(status.st_mode):
             raise ValueError("not a regular file")
-        if not _opened_inside(fd, root, entry_path):
+        if not _opened_inside(fd, root, entry_path, real_root or os.path.realpath(root)):
             raise ValueError("symlink points outside the content folder; not followed")
         chunks = []
         remaining = max_bytes + 1
@@ -174,8 +169,7 @@ def read_file(root: Path, entry_path: str, max_bytes: int) -> bytes:
 _READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 
 
-def _opened_inside(fd: int, root: Path, entry_path: str) -> bool:
-    real_root = _real_root(str(root))
+def _opened_inside(fd: int, root: Path, entry_path: str, real_root: str) -> bool:
     try:
         where = os.readlink(f"/proc/self/fd/{fd}").removesuffix(" (deleted)")
     except OSError:  # no /proc: resolve the name, and make sure it names the same file

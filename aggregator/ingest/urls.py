@@ -14,6 +14,8 @@ import re
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, quote, unquote_plus, urlencode, urlsplit, urlunsplit
 
+from aggregator.names import bare_host
+
 MAX_URL_LENGTH = 2048
 _TRACKING_PARAMS = frozenset(
     {
@@ -146,7 +148,7 @@ def canonical_url(url: str, aliases: Mapping[str, str] | None = None) -> str:
     plain = _PLAIN.match("https" + url[4:] if url.startswith("http:") else url)
     if plain is not None:  # no port, query or fragment: only host and path to fold
         host = plain["host"].rstrip(".")
-        host = host[4:] if host.startswith("www.") else host
+        host = bare_host(host)
         if aliases:
             host = aliases.get(host, host)
         path = plain["path"] or "/"
@@ -157,9 +159,7 @@ def canonical_url(url: str, aliases: Mapping[str, str] | None = None) -> str:
 def _canonical_url_parsed(url: str, aliases: Mapping[str, str] | None) -> str:
     """The general case of `canonical_url`."""
     parts = urlsplit(url)
-    host = (parts.hostname or "").lower().rstrip(".")
-    if host.startswith("www."):
-        host = host[4:]
+    host = bare_host((parts.hostname or "").lower().rstrip("."))
     if aliases:
         host = aliases.get(host, host)
     port = parts.port
@@ -178,7 +178,7 @@ def host_of(url: str) -> str:
     """The bare host (no `www.`) used to name an outlet when the content does not."""
     plain = _HOST.match(url)
     host = plain[1] if plain is not None else (urlsplit(url).hostname or "").lower()
-    return host[4:] if host.startswith("www.") else host
+    return bare_host(host)
 
 
 # The host of a URL as `clean_url` usually gives it: lower-case, no port or user.

@@ -5,9 +5,9 @@ with a segfault, which no `except` can catch) and slows down quadratically on de
 flow collections; aliases let a few hundred bytes stand for billions of nodes
 ("billion laughs"), and a recursive alias builds a structure that contains itself.
 
-Walking the event stream catches all of these exactly, but costs a third of a load,
+Walking the event stream catches all of these exactly, but costs a good part of a load,
 and a cold build is bound by YAML loading. So a cheap pre-scan (a few character counts
-and literal searches: about 2% of parsing a typical file) first decides whether the
+and literal searches; bench/README.md has the figures) first decides whether the
 text *could* nest deeply or use an anchor at all; only text that could pays for the
 exact check. Nesting needs one of: brackets (`[`, `{`), indentation, or block
 indicators (`-`, `?`) in a row; text with fewer than 16 brackets, no line indented 16

@@ -88,9 +88,6 @@ def load_yaml(text: str) -> Any:
         parser.dispose()
 
 
-# Plain scalars seen before, with the tag they resolved to: keys and short values
-# (`title`, `article`, `true`, `17`) repeat across files, and resolving is a regex walk.
-_PLAIN_TAGS: dict[str, str] = {}
 _PLAIN_TAGS_MAX = 65_536
 _MEMO_LENGTH = 24
 # First characters some implicit resolver looks at; any other plain scalar is a string.
@@ -115,15 +112,19 @@ class _Resolver(yaml.resolver.BaseResolver):
 _RESOLVE = _Resolver().resolve
 
 
-def plain_tag(value: str) -> str:
-    """The tag a plain (unquoted) scalar resolves to under `ContentLoader`'s rules."""
-    tag = _PLAIN_TAGS.get(value)
+def plain_tag(value: str, memo: dict[str, str] | None = None) -> str:
+    """The tag a plain (unquoted) scalar resolves to under `ContentLoader`'s rules.
+
+    `memo` holds short scalars seen before with their tags, for a caller loading many
+    documents: keys and short values (`title`, `article`, `true`, `17`) repeat across
+    files, and resolving is a regex walk. It stays bounded."""
+    tag = memo.get(value) if memo is not None else None
     if tag is None:
         if value and value[0] not in _RESOLVED_FIRST:
             return STR
         tag = _RESOLVE(ScalarNode, value, (True, False))
-        if len(value) <= _MEMO_LENGTH and len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX:
-            _PLAIN_TAGS[value] = tag
+        if memo is not None and len(value) <= _MEMO_LENGTH and len(memo) < _PLAIN_TAGS_MAX:
+            memo[value] = tag
     return tag
 
 

@@ -7,6 +7,7 @@ tables), and the result is names and bytes, for a publisher to write.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Set
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,6 +42,7 @@ def render_outputs(
     changed in its first `max_items`.
     """
     from aggregator.output.render.channel import asset_url, channel_for
+    from aggregator.output.render.entry import entry_html
     from aggregator.output.render.jsonfeed import render_json
     from aggregator.output.render.links import (
         FORMATS,
@@ -89,6 +91,7 @@ def render_outputs(
     fallback = totals.get(ALL_SLUG, (0, None))[1] or fallback_updated
     memo: dict = {}  # this build's story articles, shared by the pages
     files: dict[str, bytes] = {}
+    html = functools.cache(entry_html)  # a story's entry once per build, for every feed and format
     for info in wanted:
         feed = Feed(info, tuple(stories[i] for i in ids[info.slug]))
         args = (
@@ -99,9 +102,9 @@ def render_outputs(
             fallback,
             channel_for(config, links, info.slug),
         )
-        files[feed_file(info.slug, "atom")] = render_atom(*args)
-        files[feed_file(info.slug, "rss")] = render_rss(*args)
-        files[feed_file(info.slug, "json")] = render_json(*args)
+        files[feed_file(info.slug, "atom")] = render_atom(*args, html=html)
+        files[feed_file(info.slug, "rss")] = render_rss(*args, html=html)
+        files[feed_file(info.slug, "json")] = render_json(*args, html=html)
         if has_page(info):
             files[page_file(info.slug)] = render_topic(feed, site, memo)
     front_feed = Feed(front, tuple(stories[i] for i in ids[ALL_SLUG]))

@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from aggregator.config import Config, FeedSpec
-from aggregator.model import Story
+from aggregator.model import Story, iso_z
+from aggregator.names import most_used_spellings
 
 ALL_SLUG = "all"
 
@@ -52,10 +53,6 @@ class Feed:
     @property
     def total(self) -> int:
         return self.info.total
-
-
-def iso_z(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def sort_key(story: Story) -> str:
@@ -105,9 +102,9 @@ def topic_spellings(story: Story) -> tuple[tuple[str, str], ...]:
     return tuple([(t.slug, t.name) for t in story.topics])
 
 
-def most_used(counts: Mapping[str, Counter[str]]) -> dict[str, str]:
-    """One display name per topic slug: the most used spelling, ties alphabetically."""
-    return {slug: min(names, key=lambda n: (-names[n], n)) for slug, names in counts.items() if names}
+def feed_cap(spec: FeedSpec, config: Config) -> int:
+    """How many entries a configured feed holds: its own `max_items`, else `feeds.max_items`."""
+    return spec.max_items or config.max_items
 
 
 def feed_infos(
@@ -139,8 +136,9 @@ def feed_infos(
             )
     for spec in config.extra_feeds:
         description = spec.description or f"{spec.title}, from {site}."
-        cap = spec.max_items or config.max_items
-        infos.append(FeedInfo(spec.slug, spec.title, description, "custom", cap, name=spec.title))
+        infos.append(
+            FeedInfo(spec.slug, spec.title, description, "custom", feed_cap(spec, config), name=spec.title)
+        )
     result = []
     for info in sorted(infos, key=lambda i: i.slug):
         total, newest = totals.get(info.slug, (0, None))
@@ -151,14 +149,19 @@ def feed_infos(
 def build_catalog(stories: Sequence[Story], config: Config) -> list[Feed]:
     """Every feed with its capped, ordered stories, all in memory (for previews)."""
     ordered = newest_first(stories)
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    counts: Counter[tuple[str, str]] = Counter()
     members: dict[str, list[Story]] = defaultdict(list)
     for story in ordered:
         for slug, name in topic_spellings(story):
-            counts[slug][name] += 1
+            counts[slug, name] += 1
         for slug in feeds_of(story, config):
             members[slug].append(story)
     totals = {slug: (len(held), held[0].updated) for slug, held in members.items()}
     topics = sorted({t.slug for s in ordered for t in s.topics})
-    infos = feed_infos(config, topics, most_used(counts), totals)
+    infos = feed_infos(
+        config,
+        topics,
+        most_used_spellings((slug, name, uses) for (slug, name), uses in counts.items()),
+        totals,
+    )
     return [Feed(info, tuple(members.get(info.slug, [])[: info.cap])) for info in infos]

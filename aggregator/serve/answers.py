@@ -13,13 +13,15 @@ from datetime import UTC, datetime
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header, parse_date
 
-from aggregator.configvalues import ASSET_TYPES
+from aggregator.configschema import ASSET_TYPES
 from aggregator.output.render.links import MEDIA_TYPES as RENDERED_MEDIA_TYPES
 from aggregator.serve.filecache import Published
 
 # The published files' media types, as the renderers name them, with their charset.
 MEDIA_TYPES = {kind: f"{media_type}; charset=utf-8" for kind, media_type in RENDERED_MEDIA_TYPES.items()}
-MEDIA_TYPES.update({suffix[1:]: media_type for suffix, media_type in ASSET_TYPES.items()})  # images: no charset
+MEDIA_TYPES.update(
+    {suffix[1:]: media_type for suffix, media_type in ASSET_TYPES.items()}
+)  # images: no charset
 MEDIA_TYPES |= {"css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8"}
 _TAG_RE = re.compile(r'(?:W/)?"[^"]*"')
 # What a browser gets an Atom or RSS feed as, so that it applies the feed's stylesheet.

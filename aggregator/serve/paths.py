@@ -9,9 +9,13 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from aggregator.output.render.links import FORMATS, INDEX_FILE, OPML_FILE
+
 # What a feed file may be called: the config's slug rule plus a known extension. Checked
 # before the file system is touched, so `..`, slashes, dots and encodings never get near it.
-FEED_FILE_RE = re.compile(r"^(?=.{1,200}$)(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?P<ext>atom|rss|json)$")
+FEED_FILE_RE = re.compile(
+    r"^(?=.{1,200}$)(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?P<ext>" + "|".join(FORMATS) + ")$"
+)
 FEEDS_PREFIX = "/feeds/"
 # No URL of ours is anywhere near this long; longer ones get 414 before routing.
 MAX_URL_LENGTH = 8192
@@ -32,5 +36,5 @@ def feed_file(name: str) -> Target | None:
     return Target(f"feeds/{name}", match["ext"])
 
 
-INDEX = Target("index.html", "html")
-OPML = Target("feeds.opml", "opml")
+INDEX = Target(INDEX_FILE, "html")
+OPML = Target(OPML_FILE, "opml")

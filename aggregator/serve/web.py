@@ -69,7 +69,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     app.before_request(_refuse_long_urls)
     app.add_url_rule("/", "index", _index, methods=["GET"])
-    app.add_url_rule("/feeds.opml", "opml", _opml, methods=["GET"])
+    app.add_url_rule(f"/{OPML.name}", "opml", _opml, methods=["GET"])
     app.add_url_rule("/feeds/<name>", "feed", _feed, methods=["GET"])
     # Flask answers /topics/<slug> (no slash) with a 308 to the page, as static hosts do.
     app.add_url_rule("/topics/<slug>/", "topic", _topic, methods=["GET"])
@@ -79,7 +79,9 @@ def create_app(config: Config | None = None) -> Flask:
     app.add_url_rule("/favicon.ico", "favicon", _favicon, methods=["GET"])
     for which, value in (("icon", config.site_icon), ("logo", config.site_logo)):
         if name := asset_file(value, which):
-            app.add_url_rule(f"/{name}", which, functools.partial(_serve, Target(name, name.rsplit(".", 1)[1])))
+            app.add_url_rule(
+                f"/{name}", which, functools.partial(_serve, Target(name, name.rsplit(".", 1)[1]))
+            )
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
     count = None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -21,6 +21,8 @@ from aggregator.config import StoryOptions
 from aggregator.model import Article, Cluster, Member, RelatedItem
 from aggregator.stories.copies import in_publishing_order
 from aggregator.stories.headlines import required_overlap, significant_words
+
+WordsOf = Callable[[str], frozenset[str]]  # a headline's significant words
 
 
 class _UnionFind:
@@ -121,7 +123,10 @@ class HeadlineTrace:
 
 
 def group_members(
-    articles: Iterable[Article], options: StoryOptions, trace: HeadlineTrace | None = None
+    articles: Iterable[Article],
+    options: StoryOptions,
+    words: WordsOf = significant_words,
+    trace: HeadlineTrace | None = None,
 ) -> Grouping:
     """Group published articles' members (drafts must already be left out) into stories.
 
@@ -148,7 +153,7 @@ def group_members(
 
     headlines = [member_headline(key, by_canonical, related_info) for key in uf.parent]
     if options.headline_matching:
-        _merge_headlines(uf, headlines, reason, options, trace)
+        _merge_headlines(uf, headlines, reason, options, words, trace)
 
     # Members ordered by date then URL (as `order_members` orders them): the first is the
     # story's anchor, and stories are ordered by their anchors.
@@ -172,9 +177,12 @@ def describe_group(grouping: Grouping, keys: Sequence[str]) -> Cluster:
     return Cluster(members=tuple(members), articles=articles)
 
 
-def cluster_articles(articles: Iterable[Article], options: StoryOptions) -> list[Cluster]:
-    """Every story's members and files, in story order (see `group_members`)."""
-    grouping = group_members(articles, options)
+def cluster_articles(
+    articles: Iterable[Article], options: StoryOptions, words: WordsOf = significant_words
+) -> list[Cluster]:
+    """Every story's members and files, in story order (see `group_members`); `words`
+    finds a headline's significant words (a build passes its `HeadlineWords` memo)."""
+    grouping = group_members(articles, options, words)
     return [describe_group(grouping, keys) for keys in grouping.groups]
 
 
@@ -244,6 +252,7 @@ def _merge_headlines(
     headlines: Iterable[tuple[str, str, dt.datetime | None, bool]],
     reason: dict[str, tuple[str, str]],
     options: StoryOptions,
+    words_of: WordsOf,
     trace: HeadlineTrace | None = None,
 ) -> None:
     """Join near-identical headlines published within the window of each other.
@@ -262,7 +271,7 @@ def _merge_headlines(
     dated = sorted(
         _Headline(published, key, title, is_file) for key, title, published, is_file in headlines if published
     )
-    words = {h.canonical: significant_words(h.title) for h in dated}
+    words = {h.canonical: words_of(h.title) for h in dated}
     frequency: Counter[str] = Counter(itertools.chain.from_iterable(words.values()))
     # Rarest first, ties by the word itself: one total order for every headline.
     rank = {w: i for i, w in enumerate(sorted(frequency, key=lambda w: (frequency[w], w)))}

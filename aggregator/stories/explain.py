@@ -12,7 +12,7 @@ from typing import Any
 
 from aggregator.config import StoryOptions
 from aggregator.model import Story
-from aggregator.stories.clustering import Grouping, HeadlineTrace, member_headline
+from aggregator.stories.clustering import Grouping, HeadlineTrace, WordsOf, member_headline
 from aggregator.stories.headlines import headline_mismatch, significant_words, similarity
 
 # What each rule that keeps two headlines apart is called for people, and which
@@ -40,12 +40,15 @@ def story_of(stories: Sequence[Story], key: str) -> Story | None:
     return None
 
 
-def headline_words(grouping: Grouping, key: str) -> frozenset[str]:
-    return significant_words(member_headline(key, grouping.by_canonical, grouping.related_info)[1])
+def headline_words(grouping: Grouping, key: str, words: WordsOf = significant_words) -> frozenset[str]:
+    return words(member_headline(key, grouping.by_canonical, grouping.related_info)[1])
 
 
-def explain_story(story: Story, grouping: Grouping, trace: HeadlineTrace) -> dict[str, Any]:
-    """A story's members, each with every piece of evidence that ties it to the others."""
+def explain_story(
+    story: Story, grouping: Grouping, trace: HeadlineTrace, words: WordsOf = significant_words
+) -> dict[str, Any]:
+    """A story's members, each with every piece of evidence that ties it to the others;
+    `words` is the memo clustering used (a headline's significant words)."""
     keys = {m.canonical for m in story.members}
     evidence: dict[str, list[dict[str, Any]]] = {k: [] for k in keys}
     for key in keys:
@@ -62,7 +65,7 @@ def explain_story(story: Story, grouping: Grouping, trace: HeadlineTrace) -> dic
                 evidence[item.canonical].append(edge)
     for (later, earlier), score in sorted(trace.joined.items()):
         if later in keys:
-            edge = headline_edge(grouping, later, earlier, score)
+            edge = headline_edge(grouping, later, earlier, score, words)
             evidence[later].append(edge)
             evidence[earlier].append(edge)
     return {
@@ -84,8 +87,10 @@ def explain_story(story: Story, grouping: Grouping, trace: HeadlineTrace) -> dic
     }
 
 
-def headline_edge(grouping: Grouping, later: str, earlier: str, score: float) -> dict[str, Any]:
-    shared = headline_words(grouping, later) & headline_words(grouping, earlier)
+def headline_edge(
+    grouping: Grouping, later: str, earlier: str, score: float, words: WordsOf = significant_words
+) -> dict[str, Any]:
+    shared = headline_words(grouping, later, words) & headline_words(grouping, earlier, words)
     return {
         "rule": "headline",
         "from": later,
@@ -101,6 +106,7 @@ def explain_pair(
     grouping: Grouping,
     trace: HeadlineTrace,
     options: StoryOptions,
+    words: WordsOf = significant_words,
 ) -> dict[str, Any]:
     """Whether two members share a story; if not, the rule or guard that kept them apart."""
     a, b = keys
@@ -111,11 +117,11 @@ def explain_pair(
         "story_a": story_a.id if story_a else None,
         "story_b": story_b.id if story_b else None,
         "same_story": story_a is not None and story_a is story_b,
-        "headlines": headline_comparison(grouping, a, b, options),
+        "headlines": headline_comparison(grouping, a, b, options, words),
     }
     if result["same_story"]:
         assert story_a is not None
-        result["story"] = explain_story(story_a, grouping, trace)
+        result["story"] = explain_story(story_a, grouping, trace, words)
         return result
     rule = result["headlines"]["rule"]
     if rule is None:  # their headlines match: a guard refused the join
@@ -129,11 +135,13 @@ def explain_pair(
     return result
 
 
-def headline_comparison(grouping: Grouping, a: str, b: str, options: StoryOptions) -> dict[str, Any]:
+def headline_comparison(
+    grouping: Grouping, a: str, b: str, options: StoryOptions, words: WordsOf = significant_words
+) -> dict[str, Any]:
     """The two headlines side by side: shared words, score, time apart, and the rule they fail."""
     _ka, title_a, published_a, _fa = member_headline(a, grouping.by_canonical, grouping.related_info)
     _kb, title_b, published_b, _fb = member_headline(b, grouping.by_canonical, grouping.related_info)
-    words_a, words_b = significant_words(title_a), significant_words(title_b)
+    words_a, words_b = words(title_a), words(title_b)
     gap = abs(published_a - published_b) if published_a and published_b else None
     rule = headline_mismatch(words_a, words_b, published_a, published_b, options)
     if not options.headline_matching:

@@ -93,46 +93,53 @@ STOPWORDS = frozenset(
 
 
 def significant_words(title: str) -> frozenset[str]:
-    """The words that carry a headline's meaning, for near-duplicate detection.
-
-    Remembered (a build asks for each title more than once), up to a bound."""
-    words = _WORDS.get(title)
-    if words is None:
-        words = _find_significant_words(title)
-        _remember(title, words)
-    return words
-
-
-def headline_words_text(title: str, *, remember: bool = True) -> str:
-    """A headline's significant words, sorted and space-separated: as stored, and as a
-    parse worker sends them along with an article (without remembering them: a
-    worker's memo would only grow)."""
-    return " ".join(sorted(significant_words(title) if remember else _find_significant_words(title)))
-
-
-def remember_headline_words(title: str, text: str) -> None:
-    """Take a title's words as a parse worker found them (`headline_words_text`): on a
-    cold build, the workers' spare share of the second core does this work."""
-    if title not in _WORDS:
-        _remember(title, frozenset(text.split()))
-
-
-_WORDS: dict[str, frozenset[str]] = {}
-_WORDS_LIMIT = 1 << 18
-
-
-def _remember(title: str, words: frozenset[str]) -> None:
-    if len(_WORDS) >= _WORDS_LIMIT:
-        _WORDS.clear()
-    _WORDS[title] = words
-
-
-def _find_significant_words(title: str) -> frozenset[str]:
+    """The words that carry a headline's meaning, for near-duplicate detection."""
     if title.isascii():  # most are: there casefold is lower, a word is [a-z0-9]+
         return frozenset(_ASCII_SIGNIFICANT.findall(title.lower())).difference(STOPWORDS)
     words = set(_WORD.findall(title.casefold()))
     words -= STOPWORDS
     return frozenset([w for w in words if len(w) > 1 or w.isdigit()])
+
+
+def headline_words_text(title: str) -> str:
+    """A headline's significant words, sorted and space-separated: as the store keeps
+    them, and as a parse worker sends them along with an article."""
+    return " ".join(sorted(significant_words(title)))
+
+
+class HeadlineWords:
+    """One build's memo of `significant_words`: clustering, the incremental walk and the
+    rows the store keeps all ask for the same titles, and on a cold build the parse
+    workers have found most of them already (`learn`), on the second core.
+
+    Owned by the build that creates it and dropped with it; bounded all the same.
+    """
+
+    LIMIT = 1 << 18
+
+    def __init__(self) -> None:
+        self._words: dict[str, frozenset[str]] = {}
+
+    def __call__(self, title: str) -> frozenset[str]:
+        words = self._words.get(title)
+        if words is None:
+            words = significant_words(title)
+            self._remember(title, words)
+        return words
+
+    def text(self, title: str) -> str:
+        """As `headline_words_text`."""
+        return " ".join(sorted(self(title)))
+
+    def learn(self, title: str, text: str) -> None:
+        """Take a title's words as a parse worker found them (`headline_words_text`)."""
+        if title not in self._words:
+            self._remember(title, frozenset(text.split()))
+
+    def _remember(self, title: str, words: frozenset[str]) -> None:
+        if len(self._words) >= self.LIMIT:
+            self._words.clear()
+        self._words[title] = words
 
 
 def headlines_match(

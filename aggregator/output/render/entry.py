@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import mimetypes
 from collections.abc import Sequence
 from urllib.parse import urlsplit
@@ -50,7 +49,6 @@ def human_date(moment: dt.datetime | None) -> str:
     return moment.strftime("%d %b %Y") if moment else ""
 
 
-@functools.lru_cache(maxsize=4096)  # a story is rendered once per feed and format holding it
 def entry_html(story: Story, full: bool = False) -> str:
     """The entry's HTML body: image, excerpt (or, with `full`, the article's rendered
     body when it has one), source link and 'More coverage'."""
@@ -82,11 +80,6 @@ def entry_html(story: Story, full: bool = False) -> str:
             items.append(f"<li>{escape(member.provider.name)} - {link}{date}</li>")
         parts.append("<p><strong>More coverage</strong></p><ul>" + "".join(items) + "</ul>")
     return sanitize_html("".join(parts))
-
-
-def iso(moment: dt.datetime) -> str:
-    """RFC 3339 in UTC with a `Z`, the form every validator accepts."""
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def distinct_updated(stories: Sequence[Story]) -> list[dt.datetime]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
-from aggregator.model import Member, Story
+from aggregator.model import Member, Story, iso_z
 from aggregator.output.render.channel import Channel
-from aggregator.output.render.entry import distinct_updated, entry_html, iso
+from aggregator.output.render.entry import distinct_updated, entry_html
 from aggregator.output.render.links import FeedLinks, outlet_url
 from aggregator.selection.catalog import Feed
 
@@ -24,20 +25,22 @@ def _member(member: Member) -> dict[str, Any]:
         "reason": member.reason,
     }
     if member.published:
-        data["date_published"] = iso(member.published)
+        data["date_published"] = iso_z(member.published)
     return data
 
 
-def _item(story: Story, updated: dt.datetime, full: bool) -> dict[str, Any]:
+def _item(
+    story: Story, updated: dt.datetime, full: bool, html: Callable[[Story, bool], str]
+) -> dict[str, Any]:
     primary = story.primary
     item: dict[str, Any] = {
         "id": story.id,
         "url": primary.url,
         "title": primary.title,
-        "content_html": entry_html(story, full),
+        "content_html": html(story, full),
         "summary": primary.excerpt or primary.title,
-        "date_published": iso(story.published),
-        "date_modified": iso(updated),
+        "date_published": iso_z(story.published),
+        "date_modified": iso_z(updated),
         "authors": [_author(primary.provider.name, primary.provider.domain)],
     }
     if primary.image:
@@ -58,7 +61,9 @@ def render_json(
     language: str,
     fallback: dt.datetime,
     channel: Channel = NO_EXTRAS,
+    html: Callable[[Story, bool], str] = entry_html,
 ) -> bytes:
+    """As `render_atom`."""
     full = channel.full_content
     document: dict[str, Any] = {
         "version": VERSION,
@@ -77,7 +82,9 @@ def render_json(
     if channel.hubs:
         document["hubs"] = [{"type": "WebSub", "url": hub} for hub in channel.hubs]
     stories = feed.stories
-    document["items"] = [_item(s, u, full) for s, u in zip(stories, distinct_updated(stories), strict=True)]
+    document["items"] = [
+        _item(s, u, full, html) for s, u in zip(stories, distinct_updated(stories), strict=True)
+    ]
     # Compact separators keep to json's C encoder (indent=... runs the pure-Python one).
     return (json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 

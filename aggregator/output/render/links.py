@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# The site's file names, for the renderers, the publisher (which files are its own) and
+# the web app (which names it serves).
 FORMATS = ("atom", "rss", "json")
+FEED_SUFFIXES = tuple(f".{fmt}" for fmt in FORMATS)
+INDEX_FILE = "index.html"
+OPML_FILE = "feeds.opml"
+SITE_FILES = (INDEX_FILE, OPML_FILE)
 MEDIA_TYPES = {
     "atom": "application/atom+xml",
     "rss": "application/rss+xml",
@@ -34,11 +40,11 @@ class FeedLinks:
         return self.base_url
 
     def feed(self, slug: str, fmt: str) -> str:
-        return f"{self.base_url}feeds/{slug}.{fmt}"
+        return f"{self.base_url}{feed_file(slug, fmt)}"
 
     @property
     def opml(self) -> str:
-        return f"{self.base_url}feeds.opml"
+        return f"{self.base_url}{OPML_FILE}"
 
     def page(self, slug: str) -> str:
         """A feed's web page; the `all` feed's page is the front page."""
@@ -54,14 +60,13 @@ class FeedLinks:
 
 # Where each kind of file lives in the output folder, which mirrors the URL space.
 ALL_PAGE = "all"
-INDEX_FILE = "index.html"
-OPML_FILE = "feeds.opml"
 FEED_CSS = "feed.css"
 SITE_CSS = "assets/site.css"
 SITE_JS = "assets/site.js"
 
 
 def feed_file(slug: str, fmt: str) -> str:
+    """The file of one feed in one format; its URL path is the same."""
     return f"feeds/{slug}.{fmt}"
 
 

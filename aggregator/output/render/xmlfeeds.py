@@ -21,6 +21,7 @@ The traps, and what this module does about each:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
@@ -136,6 +137,7 @@ def _generator(
     fmt: str,
     fallback: dt.datetime,
     channel: Channel,
+    html: Callable[[Story, bool], str],
 ) -> FeedGenerator:
     fg = FeedGenerator()
     fg.register_extension("story", _StoryFeedExtension, _StoryEntryExtension, atom=True, rss=True)
@@ -160,7 +162,7 @@ def _generator(
     fg.updated(updated)
     fg.lastBuildDate(updated)
     for story, entry_updated in zip(feed.stories, distinct_updated(feed.stories), strict=True):
-        _add_entry(fg, story, entry_updated, channel.full_content)
+        _add_entry(fg, story, entry_updated, channel.full_content, html)
     return fg
 
 
@@ -176,7 +178,9 @@ def _pictures(fg: FeedGenerator, feed: Feed, links: FeedLinks, fmt: str, channel
         fg.image(url=channel.logo or channel.icon, title=_safe(feed.title), link=links.home)
 
 
-def _add_entry(fg: FeedGenerator, story: Story, updated: dt.datetime, full: bool) -> None:
+def _add_entry(
+    fg: FeedGenerator, story: Story, updated: dt.datetime, full: bool, html: Callable[[Story, bool], str]
+) -> None:
     primary = story.primary
     fe = fg.add_entry(order="append")
     fe.story.story = story
@@ -194,7 +198,7 @@ def _add_entry(fg: FeedGenerator, story: Story, updated: dt.datetime, full: bool
     summary = _safe(primary.excerpt or primary.title)
     fe.summary(summary)
     fe.description(summary)
-    fe.content(entry_html(story, full), type="html")
+    fe.content(html(story, full), type="html")
     for topic in story.topics:
         fe.category(term=topic.slug, label=_safe(topic.name))
 
@@ -219,8 +223,11 @@ def render_atom(
     language: str,
     fallback: dt.datetime,
     channel: Channel = NO_EXTRAS,
+    html: Callable[[Story, bool], str] = entry_html,
 ) -> bytes:
-    fg = _generator(feed, links, site_title, language, "atom", fallback, channel)
+    """`html` gives an entry's content, full or not (the caller may pass a memo of
+    `entry_html`: a story is rendered once per feed and format holding it)."""
+    fg = _generator(feed, links, site_title, language, "atom", fallback, channel, html)
     return _with_stylesheet(fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True), links)
 
 
@@ -231,6 +238,8 @@ def render_rss(
     language: str,
     fallback: dt.datetime,
     channel: Channel = NO_EXTRAS,
+    html: Callable[[Story, bool], str] = entry_html,
 ) -> bytes:
-    fg = _generator(feed, links, site_title, language, "rss", fallback, channel)
+    """As `render_atom`."""
+    fg = _generator(feed, links, site_title, language, "rss", fallback, channel, html)
     return _with_stylesheet(fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True), links)
