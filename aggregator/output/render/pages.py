@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from aggregator.model import Image, Story
-from aggregator.output.render.entry import human_date, iso
+from aggregator.model import Image, Story, iso_z
+from aggregator.output.render.entry import human_date
 from aggregator.output.render.links import (
     ALL_PAGE,
     FORMATS,
@@ -50,7 +50,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(http_url=http_url, iso=iso, human_date=human_date)
+    env.filters.update(http_url=http_url, iso=iso_z, human_date=human_date)
     return env
 
 
