@@ -169,7 +169,7 @@ def test_an_edited_body_reaches_the_feed(full: Workspace) -> None:
     full.build()
     full.add("a.md", article("Robots learn to fold laundry"), body="Second version.\n")
     report = full.build()
-    assert "ai.atom" in report["written"]
+    assert "feeds/ai.atom" in report["written"]
     assert all("Second version." in html for html in contents(full).values())
 
 

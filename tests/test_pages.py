@@ -177,13 +177,13 @@ def test_a_folder_in_the_old_flat_layout_moves_on_the_first_build(ws: Workspace,
     names in the store's record, no pages; the content itself unchanged."""
     import json
 
-    import aggregator.build
+    import aggregator.fingerprint
     from aggregator.state.opening import open_store
 
     many_outlets(ws)
     for path in ws.content.iterdir():  # written long ago: the next scan finds nothing to re-read
         os.utime(path, (path.stat().st_mtime - 60,) * 2)
-    monkeypatch.setattr(aggregator.build, "RENDER_VERSION", "the version before")
+    monkeypatch.setattr(aggregator.fingerprint, "RENDER_VERSION", "the version before")
     ws.build()
     monkeypatch.undo()
     flat = {}

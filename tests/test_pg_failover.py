@@ -199,7 +199,7 @@ def test_a_build_that_loses_its_connection_publishes_nothing_and_the_next_recove
     host = tmp_path / "host-a"
     host.mkdir()
     subprocess.run(build, cwd=host, env=env(), check=True, capture_output=True)
-    before = {p.name: p.read_bytes() for p in cluster.output.iterdir()}
+    before = {p.relative_to(cluster.output): p.read_bytes() for p in cluster.output.rglob("*") if p.is_file()}
     for i in range(40, 640):
         cluster.write(f"story-{i:03d}.md", i)
     proc = subprocess.Popen(build, cwd=host, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -219,7 +219,8 @@ def test_a_build_that_loses_its_connection_publishes_nothing_and_the_next_recove
     message = err.decode()
     assert "build failed: lost the state database" in message and "published feeds are unchanged" in message
     assert "Traceback" not in message
-    assert {p.name: p.read_bytes() for p in cluster.output.iterdir()} == before  # nothing published
+    after = {p.relative_to(cluster.output): p.read_bytes() for p in cluster.output.rglob("*") if p.is_file()}
+    assert after == before  # nothing published
 
     done = subprocess.run([*build, "--json"], cwd=host, env=env(), check=True, capture_output=True)
     report = json.loads(done.stdout)
@@ -235,5 +236,5 @@ def test_a_build_that_loses_its_connection_publishes_nothing_and_the_next_recove
 def sorted_view(folder: Path) -> dict[str, list[tuple[str, str]]]:
     return {
         p.name: sorted((i["id"], i["title"]) for i in json.loads(p.read_bytes())["items"])
-        for p in sorted(folder.glob("*.json"))
+        for p in sorted(folder.glob("feeds/*.json"))
     }

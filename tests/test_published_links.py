@@ -31,12 +31,12 @@ def test_entry_and_related_links_lose_tracking_parameters_everywhere(ws: Workspa
         for marker in (b"utm_", b"fbclid", b"gclid"):
             assert marker not in data, (name, marker)
 
-    atom = feedparser.parse(files["all.atom"]).entries[0]
+    atom = feedparser.parse(files["feeds/all.atom"]).entries[0]
     assert atom.link == ENTRY_CLEAN
     assert RELATED_CLEAN in atom.content[0].value
-    rss = feedparser.parse(files["all.rss"]).entries[0]
+    rss = feedparser.parse(files["feeds/all.rss"]).entries[0]
     assert rss.link == ENTRY_CLEAN
-    item = json.loads(files["all.json"])["items"][0]
+    item = json.loads(files["feeds/all.json"])["items"][0]
     assert item["url"] == ENTRY_CLEAN
     assert RELATED_CLEAN in item["content_html"]
     # The index page lists feeds, not entries; it is among the files checked above.

@@ -77,17 +77,21 @@ def test_iso_z_is_utc_to_the_second() -> None:
 def test_the_build_writes_and_removes_only_the_files_it_names(ws: Workspace) -> None:
     ws.add("a.md", article(topics=["Chess"]))
     ws.build()
-    names = {p.name for p in ws.output.iterdir()}
-    assert names == {f"{s}.{f}" for s in ("all", "chess") for f in ("atom", "rss", "json")} | {
+    names = {p.relative_to(ws.output).as_posix() for p in ws.output.rglob("*") if p.is_file()}
+    assert names == {f"feeds/{s}.{f}" for s in ("all", "chess") for f in ("atom", "rss", "json")} | {
         "index.html",
         "feeds.opml",
+        "feed.css",
+        "assets/site.css",
+        "assets/site.js",
+        "topics/chess/index.html",
     }
     (ws.output / "notes.txt").write_text("mine")
-    (ws.output / "old-topic.rss").write_text("stale")
+    (ws.output / "feeds" / "old-topic.rss").write_text("stale")
     ws.write_config({"site": {"title": "Renamed"}})
     ws.build()
     assert (ws.output / "notes.txt").read_text() == "mine"
-    assert not (ws.output / "old-topic.rss").exists()
+    assert not (ws.output / "feeds" / "old-topic.rss").exists()
 
 
 def test_the_content_folder_may_be_a_symlink_that_moves_between_builds(ws: Workspace, tmp_path) -> None:

@@ -29,6 +29,8 @@ TYPES = {
     "json": "application/feed+json; charset=utf-8",
     "html": "text/html; charset=utf-8",
     "opml": "text/x-opml; charset=utf-8",
+    "css": "text/css; charset=utf-8",
+    "js": "text/javascript; charset=utf-8",
 }
 
 
@@ -122,13 +124,13 @@ def test_only_changed_objects_are_uploaded_and_stale_ones_deleted(s3, s3_endpoin
     report = remote.build()
     local.build()
     after = {o["Key"]: o["LastModified"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]}
-    assert {"site/space.atom", "site/ai.json"} <= set(before) and not {
-        "site/space.atom",
-        "site/ai.json",
+    assert {"site/feeds/space.atom", "site/feeds/ai.json"} <= set(before) and not {
+        "site/feeds/space.atom",
+        "site/feeds/ai.json",
     } & set(after)
     assert sorted(report["removed"]) == sorted(k[5:] for k in set(before) - set(after))
     rewritten = {k[5:] for k in after if after[k] != before.get(k)} - {s3_module.MANIFEST}
-    assert rewritten == set(report["written"]) and "robotics.atom" not in rewritten  # unchanged bytes stay
+    assert rewritten == set(report["written"]) and "feeds/robotics.atom" not in rewritten  # unchanged bytes stay
     assert objects(s3) == local_tree(local)
 
 
@@ -149,7 +151,7 @@ def test_a_failed_upload_leaves_the_site_readable_and_the_next_build_completes_i
 
         def refuse(params: dict[str, Any], **_kw: Any) -> None:
             uploads.append(params["Key"])
-            if params["Key"] == "site/robotics.rss":  # after index.html in name order
+            if params["Key"] == "site/feeds/robotics.rss":  # after index.html in name order
                 raise ConnectionError("connection reset by peer")
 
         client.meta.events.register("before-parameter-build.s3.PutObject", refuse)
@@ -160,7 +162,7 @@ def test_a_failed_upload_leaves_the_site_readable_and_the_next_build_completes_i
     assert (
         "build failed: upload of s3://feeds-site/site/" in result.output and "Traceback" not in result.output
     )
-    assert uploads[-1] == "site/robotics.rss" and "site/index.html" not in uploads  # feeds first
+    assert uploads[-1] == "site/feeds/robotics.rss" and "site/index.html" not in uploads  # feeds first
     now = objects(s3)
     assert now["index.html"] == published["index.html"] and now["feeds.opml"] == published["feeds.opml"]
     assert set(now) == set(published)

@@ -22,7 +22,6 @@ MEDIA_TYPES = {kind: f"{media_type}; charset=utf-8" for kind, media_type in REND
 MEDIA_TYPES.update(
     {suffix[1:]: media_type for suffix, media_type in ASSET_TYPES.items()}
 )  # images: no charset
-MEDIA_TYPES |= {"css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8"}
 _TAG_RE = re.compile(r'(?:W/)?"[^"]*"')
 # What a browser gets an Atom or RSS feed as, so that it applies the feed's stylesheet.
 XML_FOR_BROWSERS = "application/xml; charset=utf-8"

@@ -18,6 +18,8 @@ MEDIA_TYPES = {
     "json": "application/feed+json",
     "opml": "text/x-opml",
     "html": "text/html",
+    "css": "text/css",
+    "js": "text/javascript",
 }
 
 

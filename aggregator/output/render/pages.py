@@ -16,7 +16,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from aggregator.model import Image, Story, iso_z
-from aggregator.output.render.entry import human_date
+from aggregator.output.render.entry import human_date, image_type
 from aggregator.output.render.links import (
     ALL_PAGE,
     FORMATS,
@@ -72,6 +72,11 @@ class Site:
     icon: str | None = None  # the configured icon's public URL, for `<link rel="icon">`
 
 
+def icon_type(icon: str) -> str | None:
+    """The media type a `<link rel="icon">` names, when the URL's extension tells it."""
+    return image_type(icon) or ("image/x-icon" if icon.lower().endswith(".ico") else None)
+
+
 def story_article(story: Story, links: FeedLinks) -> Markup:
     """One story as an `<article>`: its first link is the primary article's URL."""
     primary = story.primary
@@ -109,6 +114,7 @@ def _common(info: FeedInfo, site: Site, alternates: list[dict[str, str]], show_o
     return {
         "language": site.language,
         "icon": site.icon,
+        "icon_type": icon_type(site.icon) if site.icon else None,
         "site_title": site.title,
         "site_description": site.description,
         "description": info.description,
