@@ -373,36 +373,7 @@ def _check(config: Config) -> None:
         seen.add(spec.slug)
 
 
-# --- the files generated from the table -------------------------------------------------
+if __name__ == "__main__":  # `python -m aggregator.config --write-default --write-readme`
+    from aggregator.configdocs import main
 
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m aggregator.config --write-default [PATH] --write-readme [PATH]`."""
-    import argparse
-
-    from aggregator.configschema import default_yaml, with_readme_table
-
-    parser = argparse.ArgumentParser(
-        prog="python -m aggregator.config", description="Write the files generated from the config table."
-    )
-    parser.add_argument(
-        "--write-default", nargs="?", const=str(DEFAULT_CONFIG_PATH), metavar="PATH",
-        help=f"the commented default config [{DEFAULT_CONFIG_PATH}]",
-    )  # fmt: skip
-    parser.add_argument(
-        "--write-readme", nargs="?", const="README.md", metavar="PATH",
-        help="the configuration reference between its markers in the README [README.md]",
-    )  # fmt: skip
-    args = parser.parse_args(argv)
-    if not (args.write_default or args.write_readme):
-        parser.error("nothing to do: give --write-default and/or --write-readme")
-    if args.write_default:
-        Path(args.write_default).write_text(default_yaml(), encoding="utf-8")
-    if args.write_readme:
-        readme = Path(args.write_readme)
-        readme.write_text(with_readme_table(readme.read_text(encoding="utf-8")), encoding="utf-8")
-    return 0
-
-
-if __name__ == "__main__":
     raise SystemExit(main())
