@@ -27,7 +27,15 @@ from aggregator.model import FileRecord, StoryRecord
 from aggregator.names import most_used_spellings
 from aggregator.state.bulk import BulkLoader, StoreBusy
 from aggregator.state.manifest import Manifest, ManifestCache
-from aggregator.state.rows import NodeRow, story_row, topics_json
+from aggregator.state.rows import (
+    FILE_COLUMNS,
+    NodeRow,
+    file_record,
+    problems_of,
+    story_record,
+    story_row,
+    topics_json,
+)
 from aggregator.state.schema import BULK_INDEXES, FILE_INDEXES, INSERTS, ensure_schema
 
 
@@ -150,36 +158,22 @@ class StateStore:
         self._manifest.save(self.db)
 
     def file_records(self, paths: Iterable[str] | None = None) -> Iterator[FileRecord]:
-        columns = "path, size, mtime_ns, hash, status, reason, warnings, article, due"
+        columns = FILE_COLUMNS
         if paths is None:
             rows: Iterable[tuple[Any, ...]] = self.db.execute(f"SELECT {columns} FROM files ORDER BY path")
         else:
             rows = self._select_in(f"SELECT {columns} FROM files WHERE path IN ({{}})", list(paths))
         for row in rows:
-            yield FileRecord(
-                path=row[0],
-                size=row[1],
-                mtime_ns=row[2],
-                hash=row[3],
-                status=row[4],
-                reason=row[5],
-                warnings=tuple(json.loads(row[6])) if row[6] else (),
-                article_json=row[7],
-                due=row[8],
-            )
+            yield file_record(row)
 
     def problems(self) -> list[tuple[str, str, str]]:
         """(path, kind, message) for every skipped file and every warning, by path."""
-        found: list[tuple[str, str, str]] = []
-        for path, status, reason, warnings in self.db.execute(
-            "SELECT path, status, reason, warnings FROM files"
-            " WHERE status = 'skipped' OR warnings IS NOT NULL ORDER BY path"
-        ):
-            if status == "skipped":
-                found.append((path, "skipped", reason or "skipped"))
-            for warning in json.loads(warnings) if warnings else ():
-                found.append((path, "warning", warning))
-        return found
+        return problems_of(
+            self.db.execute(
+                "SELECT path, status, reason, warnings FROM files"
+                " WHERE status = 'skipped' OR warnings IS NOT NULL ORDER BY path"
+            )
+        )
 
     def status_counts(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT status, COUNT(*) FROM files GROUP BY status").fetchall())
@@ -279,15 +273,7 @@ class StateStore:
         rows = (
             self.db.execute(query) if ids is None else self._select_in(query + " WHERE id IN ({})", list(ids))
         )
-        return {
-            row[0]: StoryRecord(
-                id=row[0],
-                first_seen=_time(row[1]),
-                fingerprint=row[2],
-                changed_at=_time(row[3]) if row[3] else None,
-            )
-            for row in rows
-        }
+        return {row[0]: story_record(row) for row in rows}
 
     def story_topics(self, ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
         return {
@@ -376,7 +362,3 @@ class StateStore:
         for start in range(0, len(values), chunk):
             part = values[start : start + chunk]
             yield from self.db.execute(query.format(",".join("?" * len(part))), part)
-
-
-def _time(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text)

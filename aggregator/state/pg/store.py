@@ -20,12 +20,21 @@ from typing import Any
 import psycopg
 
 from aggregator.model import FileRecord, StoryRecord
+from aggregator.names import most_used_spellings
 from aggregator.state.bulk import StoreBusy
 from aggregator.state.errors import StateUnavailable
 from aggregator.state.manifest import Manifest, ManifestCache
 from aggregator.state.pg.copy import CopyLoader
 from aggregator.state.pg.schema import INDEXES, ensure_schema, upsert
-from aggregator.state.rows import NodeRow, story_row, topics_json
+from aggregator.state.rows import (
+    FILE_COLUMNS,
+    NodeRow,
+    file_record,
+    problems_of,
+    story_record,
+    story_row,
+    topics_json,
+)
 
 # Taken by every build's transaction: even if two builders ever believed they held the
 # build lock, their writes to the state would still go one after the other.
@@ -168,7 +177,7 @@ class PostgresStore:
         self._manifest.save(self.db)
 
     def file_records(self, paths: Iterable[str] | None = None) -> Iterator[FileRecord]:
-        columns = "path, size, mtime_ns, hash, status, reason, warnings, article, due"
+        columns = FILE_COLUMNS
         if paths is None:
             rows = self._stream(f"SELECT {columns} FROM files ORDER BY path")
         else:
@@ -176,29 +185,15 @@ class PostgresStore:
                 f"SELECT {columns} FROM files WHERE path = ANY(%s) ORDER BY path", list(paths)
             )
         for row in rows:
-            yield FileRecord(
-                path=row[0],
-                size=row[1],
-                mtime_ns=row[2],
-                hash=row[3],
-                status=row[4],
-                reason=row[5],
-                warnings=tuple(json.loads(row[6])) if row[6] else (),
-                article_json=row[7],
-                due=row[8],
-            )
+            yield file_record(row)
 
     def problems(self) -> list[tuple[str, str, str]]:
-        found: list[tuple[str, str, str]] = []
-        for path, status, reason, warnings in self.db.execute(
-            "SELECT path, status, reason, warnings FROM files"
-            " WHERE status = 'skipped' OR warnings IS NOT NULL ORDER BY path"
-        ):
-            if status == "skipped":
-                found.append((path, "skipped", reason or "skipped"))
-            for warning in json.loads(warnings) if warnings else ():
-                found.append((path, "warning", warning))
-        return found
+        return problems_of(
+            self.db.execute(
+                "SELECT path, status, reason, warnings FROM files"
+                " WHERE status = 'skipped' OR warnings IS NOT NULL ORDER BY path"
+            )
+        )
 
     def status_counts(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT status, COUNT(*) FROM files GROUP BY status").fetchall())
@@ -291,15 +286,7 @@ class PostgresStore:
             if ids is None
             else self._select_in(query + " WHERE id = ANY(%s) ORDER BY id", list(ids))
         )
-        return {
-            row[0]: StoryRecord(
-                id=row[0],
-                first_seen=dt.datetime.fromisoformat(row[1]),
-                fingerprint=row[2],
-                changed_at=dt.datetime.fromisoformat(row[3]) if row[3] else None,
-            )
-            for row in rows
-        }
+        return {row[0]: story_record(row) for row in rows}
 
     def story_topics(self, ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
         query = "SELECT id, topics FROM stories WHERE id = ANY(%s) ORDER BY id"
@@ -364,11 +351,7 @@ class PostgresStore:
             if slugs is None
             else self._select_in(query + " WHERE slug = ANY(%s) ORDER BY slug, name", list(slugs))
         )
-        best: dict[str, tuple[int, str]] = {}
-        for slug, name, uses in rows:
-            if slug not in best or (-uses, name) < (-best[slug][0], best[slug][1]):
-                best[slug] = (uses, name)
-        return {slug: name for slug, (_uses, name) in best.items()}
+        return most_used_spellings(rows)
 
     # --- helpers ------------------------------------------------------------------
 
