@@ -146,13 +146,10 @@ def build_once(
             to_check = scanned.files
         due = [] if reparse_all else sorted(set(store.due_paths(int(now.timestamp()))) - set(removed))
         published_sizes: dict[str, int] = json.loads(store.get_meta("published") or "{}")
+        damaged = publisher.damaged(published_sizes)  # asked once: for a bucket, it is a round trip
         mark = report.lap("manifest", mark)
 
-        if (
-            not (to_check or removed or due or recompute_all)
-            and published_sizes
-            and not publisher.damaged(published_sizes)
-        ):
+        if not (to_check or removed or due or recompute_all) and published_sizes and not damaged:
             report.nothing_changed = True
             _report_state(report, store, scan_problems, set(), json.loads(store.get_meta("feeds") or "[]"))
             report.unchanged = len(published_sizes)
@@ -199,7 +196,7 @@ def build_once(
                     config,
                     outcome,
                     set(published_sizes),
-                    publisher.damaged(published_sizes),
+                    damaged,
                     store.created(),
                 )
                 mark = report.lap("render", mark)
