@@ -130,7 +130,9 @@ def test_only_changed_objects_are_uploaded_and_stale_ones_deleted(s3, s3_endpoin
     } & set(after)
     assert sorted(report["removed"]) == sorted(k[5:] for k in set(before) - set(after))
     rewritten = {k[5:] for k in after if after[k] != before.get(k)} - {s3_module.MANIFEST}
-    assert rewritten == set(report["written"]) and "feeds/robotics.atom" not in rewritten  # unchanged bytes stay
+    assert (
+        rewritten == set(report["written"]) and "feeds/robotics.atom" not in rewritten
+    )  # unchanged bytes stay
     assert objects(s3) == local_tree(local)
 
 

@@ -56,7 +56,9 @@ def test_another_site_from_the_same_folder_changes_nothing_of_the_first(workdir:
     _retitle_first(workdir / "other")
     second = _build("--content", "other", "--output", "out2")
     assert second["written"]
-    assert b"A different headline for the other site" in (workdir / "out2" / "feeds" / "all.atom").read_bytes()
+    assert (
+        b"A different headline for the other site" in (workdir / "out2" / "feeds" / "all.atom").read_bytes()
+    )
 
     again = _build("--content", "seeds", "--output", "out1")
     assert again["written"] == []

@@ -8,6 +8,7 @@ before anything starts, so a port in use fails before the scheduler runs, and
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -55,7 +56,11 @@ class WebServer:
             RUNTIME_ENV: str(self.runtime),
             LOG_FORMAT_ENV: self.log_format,
         }
-        self.proc = subprocess.Popen([sys.executable, "-m", "aggregator.serve.webproc"], env=env)
+        # Its own process group, so that a kill reaches granian's workers too: killed
+        # alone, granian would leave them serving the port as orphans.
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "aggregator.serve.webproc"], env=env, start_new_session=True
+        )
 
     def wait_ready(self, stop: threading.Event) -> bool:
         """True once the server accepts connections; False if `stop` came first."""
@@ -89,8 +94,14 @@ class WebServer:
             self.proc.wait(max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             log.warning("web server still running at the deadline: killing it")
-            self.proc.kill()
+            self._kill_group()
             self.proc.wait(5)
+        self._kill_group()  # any worker that outlived granian
+
+    def _kill_group(self) -> None:
+        assert self.proc is not None
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
 
     def _check_alive(self) -> None:
         if self.proc is not None and (code := self.proc.poll()) is not None:
