@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 import aggregator.state.bulk as bulk_module
 from aggregator.state.bulk import StoreBusy
+from aggregator.state.protocol import StateBackend
+from aggregator.state.rows import NodeRow
 from aggregator.state.store import StateStore
 
 texts = st.text(st.characters(blacklist_categories=["Cs"]), max_size=30)  # a lone surrogate is not text
@@ -99,3 +101,59 @@ def test_the_sqlite_store_and_the_feed_sources_implement_their_protocols() -> No
             wanted = list(inspect.signature(getattr(protocol, name)).parameters)
             got = list(inspect.signature(getattr(implementation, name)).parameters)
             assert got == wanted, (implementation.__name__, name)
+
+
+# --- the headline word index ----------------------------------------------------------
+
+NODES = [
+    NodeRow("https://a.example/1", "s1", "file", "", 1_000, "apple iphone port unveils usb"),
+    NodeRow("https://b.example/1", "s2", "file", "", 2_000, "apple iphone port unveils"),
+    NodeRow("https://c.example/1", "s3", "file", "", 9_000, "apple iphone port unveils usb"),
+    NodeRow("https://d.example/1", "s4", "file", "", 1_500, "harbour hits storm"),
+    NodeRow("https://e.example/1", "s5", "related", "x.md", None, "apple iphone port unveils usb"),
+    NodeRow("https://f.example/1", "s6", "file", "", 1_200, ""),
+]
+APPLE = ["apple", "iphone", "port", "unveils", "usb"]
+
+
+def _sharing(store: StateBackend, words: list[str], start: int, end: int, at_least: int) -> list[str]:
+    return sorted(row[0] for row in store.nodes_sharing_words(words, start, end, at_least))
+
+
+def _check_word_index(store: StateBackend) -> None:
+    """Bulk-loaded, then kept row by row: the index answers by words, window and overlap."""
+    with store.transaction():
+        with store.bulk_load() as loader:
+            loader.load_rows("nodes", sorted(NODES))
+    assert _sharing(store, APPLE, 0, 5_000, 4) == ["https://a.example/1", "https://b.example/1"]
+    assert _sharing(store, APPLE, 0, 5_000, 5) == ["https://a.example/1"]  # b shares four
+    assert _sharing(store, APPLE, 0, 10_000, 5) == ["https://a.example/1", "https://c.example/1"]
+    assert _sharing(store, ["storm", "harbour", "town"], 0, 5_000, 2) == ["https://d.example/1"]
+    assert _sharing(store, [], 0, 10_000, 1) == []
+    with store.transaction():  # b's headline changes, c moves out of reach, d goes
+        store.replace_nodes(
+            ["https://d.example/1"],
+            [
+                NodeRow("https://b.example/1", "s2", "file", "", 2_000, "harbour storm town"),
+                NodeRow("https://c.example/1", "s3", "file", "", 90_000, "apple iphone port unveils usb"),
+            ],
+        )
+    assert _sharing(store, APPLE, 0, 10_000, 3) == ["https://a.example/1"]
+    assert _sharing(store, ["storm", "harbour", "town"], 0, 5_000, 2) == ["https://b.example/1"]
+    assert _sharing(store, APPLE, 80_000, 100_000, 5) == ["https://c.example/1"]
+
+
+def test_the_headline_word_index_in_sqlite(tmp_path: Path) -> None:
+    with StateStore(tmp_path / "s.sqlite3") as store:
+        _check_word_index(store)
+        rows = store.db.execute("SELECT word, ts, canonical FROM node_words").fetchall()
+    assert ("port", 90_000, "https://c.example/1") in rows and len(rows) == 5 + 3 + 5  # a, b, c
+
+
+def test_the_headline_word_index_in_postgresql(pg_url: str) -> None:
+    from aggregator.state.pg.store import PostgresStore
+
+    with PostgresStore(pg_url) as store:
+        _check_word_index(store)
+        count = store.db.execute("SELECT count(*) FROM node_words").fetchone()[0]
+    assert count == 5 + 3 + 5

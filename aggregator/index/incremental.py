@@ -19,7 +19,7 @@ from aggregator.selection.catalog import feed_cap, topic_spellings
 from aggregator.state.protocol import StateBackend
 from aggregator.stories.clustering import cluster_articles, describe_member, index_articles
 from aggregator.stories.copies import notices_by_link
-from aggregator.stories.headlines import HeadlineWords, headlines_match
+from aggregator.stories.headlines import HeadlineWords, headlines_match, required_overlap
 from aggregator.stories.identity import assign_ids
 
 # Beyond this many members, re-clustering everything is cheaper than walking the graph.
@@ -110,7 +110,12 @@ class _Neighbourhood:
                 if len(words) < self.options.headline_min_shared:
                     continue
                 ts = int(published.timestamp())
-                for other, other_ts, other_words in self.store.nodes_between(ts - window, ts + window):
+                # A match shares at least `required_overlap` words, so the store's word
+                # index finds every candidate without reading the whole window.
+                candidates = self.store.nodes_sharing_words(
+                    sorted(words), ts - window, ts + window, required_overlap(len(words), self.options)
+                )
+                for other, other_ts, other_words in candidates:
                     if other not in self.nodes and headlines_match(
                         words, frozenset(other_words.split()), published, _from_epoch(other_ts), self.options
                     ):

@@ -79,8 +79,11 @@ class StateBackend(Protocol):
 
     def nodes_of_stories(self, story_ids: Sequence[str]) -> list[NodeRow]: ...
 
-    def nodes_between(self, start: int, end: int) -> list[tuple[str, int, str]]:
-        """(canonical, ts, words) of every dated member in [start, end]."""
+    def nodes_sharing_words(
+        self, words: Sequence[str], start: int, end: int, at_least: int
+    ) -> list[tuple[str, int, str]]:
+        """(canonical, ts, words) of every member dated in [start, end] whose headline
+        shares at least `at_least` of `words`: the candidates a headline may match."""
         ...
 
     def replace_nodes(self, canonicals: Sequence[str], rows: Iterable[NodeRow]) -> None: ...
