@@ -16,6 +16,8 @@ from feedcheck import assert_valid
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from aggregator.index import incremental
+
 
 def test_no_change_rebuild_reads_and_writes_nothing(ws: Workspace) -> None:
     for index in range(5):
@@ -220,6 +222,22 @@ operation = st.one_of(
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(operation, min_size=1, max_size=8))
 def test_incremental_output_equals_a_full_rebuild(tmp_path_factory, ops: list[tuple[str, int, int]]) -> None:
+    check_incremental_equals_full(tmp_path_factory, ops)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(operation, min_size=1, max_size=8))
+def test_the_time_suffix_neighbourhood_equals_a_full_rebuild(
+    tmp_path_factory, monkeypatch, ops: list[tuple[str, int, int]]
+) -> None:
+    # As where headlines are dense: the headline walk is given up at once, so every
+    # incremental pass with a dated member re-clusters the stories of its time suffix.
+    monkeypatch.setattr(incremental, "HEADLINE_WALK_MIN", 0)
+    monkeypatch.setattr(incremental, "HEADLINE_WALK_COST", 10**9)
+    check_incremental_equals_full(tmp_path_factory, ops)
+
+
+def check_incremental_equals_full(tmp_path_factory, ops: list[tuple[str, int, int]]) -> None:
     ws = Workspace(tmp_path_factory.mktemp("inc"))
     ws.write_config({"feeds": {"max_items": 3}})  # so the cap decides what a feed holds
     names: dict[int, str] = {}

@@ -122,9 +122,8 @@ def _sharing(store: StateBackend, words: list[str], start: int, end: int, at_lea
 
 def _check_word_index(store: StateBackend) -> None:
     """Bulk-loaded, then kept row by row: the index answers by words, window and overlap."""
-    with store.transaction():
-        with store.bulk_load() as loader:
-            loader.load_rows("nodes", sorted(NODES))
+    with store.transaction(), store.bulk_load() as loader:
+        loader.load_rows("nodes", sorted(NODES))
     assert _sharing(store, APPLE, 0, 5_000, 4) == ["https://a.example/1", "https://b.example/1"]
     assert _sharing(store, APPLE, 0, 5_000, 5) == ["https://a.example/1"]  # b shares four
     assert _sharing(store, APPLE, 0, 10_000, 5) == ["https://a.example/1", "https://c.example/1"]

@@ -1,9 +1,16 @@
 """An incremental pass: only the neighbourhood of the changed files is re-clustered.
 
-The neighbourhood is every member reachable from a changed file through shared URLs,
-`related` entries, old story membership, or a possible headline match, before or
-after the change. Clustering is decided within such connected groups alone, so
-re-clustering the whole neighbourhood gives what a full rebuild would.
+Two neighbourhoods each give what a full rebuild would; the pass takes the smaller:
+
+- **Connected evidence**: every member reachable from a changed file through shared
+  URLs, `related` entries, old story membership, or a possible headline match, before
+  or after the change. Clustering is decided within such connected groups alone.
+- **A time suffix**: where headlines are so dense that possible matches chain across
+  the whole folder, the first walk never closes. Headline matching visits members by
+  date, so everything before the earliest date T of the change's own stories is
+  decided as it was; after T, a match reaches back at most one window W. Re-clustering
+  every story with a member dated from T - W on (plus the change's own stories) is
+  exact, and for a change to recent articles it is a few days of stories.
 """
 
 from __future__ import annotations
@@ -24,6 +31,12 @@ from aggregator.stories.identity import assign_ids
 
 # Beyond this many members, re-clustering everything is cheaper than walking the graph.
 NEIGHBOURHOOD_LIMIT = 20_000
+# A member reached by the headline walk costs about as much as re-clustering this many
+# members of a time suffix (its word-index queries against loading and grouping one;
+# bench/README.md), so the walk is given up once it has reached 1/HEADLINE_WALK_COST of
+# the suffix's size.
+HEADLINE_WALK_COST = 12
+HEADLINE_WALK_MIN = 64
 
 
 class _Neighbourhood:
@@ -51,8 +64,10 @@ class _Neighbourhood:
                 for canonical in links_of(article):
                     self._overlay_by_canonical[canonical].add(path)
 
-    def walk(self, seeds: set[str]) -> bool:
-        """Fill `nodes`, `paths` and `articles`; False if it grew past the limit."""
+    def walk(self, seeds: set[str], limit: int = NEIGHBOURHOOD_LIMIT, headlines: bool = True) -> bool:
+        """Add to `nodes`, `paths` and `articles`; False if they grew past `limit` members.
+
+        Without `headlines`, only URLs, `related` entries and old stories are followed."""
         frontier = set(seeds)
         while frontier:
             batch = sorted(frontier - self.nodes)
@@ -60,13 +75,22 @@ class _Neighbourhood:
             if not batch:
                 break
             self.nodes.update(batch)
-            if len(self.nodes) > NEIGHBOURHOOD_LIMIT:
+            if len(self.nodes) > limit:
                 return False
             frontier |= self._files_of(batch)
             frontier |= {row.canonical for row in self.store.nodes_of_stories(self._old_story_ids(batch))}
-            if self.options.headline_matching:
+            if headlines and self.options.headline_matching:
                 frontier |= self._headline_neighbours(batch)
         return True
+
+    def earliest(self) -> int | None:
+        """The earliest date (epoch seconds) of a member reached, before or after the change."""
+        dates = [row.ts for row in self.store.nodes(sorted(self.nodes)) if row.ts is not None]
+        for article in self.articles.values():
+            for published in (article.published, *(item.published for item in article.related)):
+                if published is not None:
+                    dates.append(int(published.timestamp()))
+        return min(dates, default=None)
 
     def _old_story_ids(self, canonicals: Sequence[str]) -> list[str]:
         return sorted({row.story_id for row in self.store.nodes(canonicals)})
@@ -127,6 +151,35 @@ def _from_epoch(ts: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(ts, dt.UTC)
 
 
+def _neighbourhood(
+    store: StateBackend,
+    config: Config,
+    overlay: Mapping[str, Article | None],
+    load: Callable[[Sequence[str]], dict[str, Article]],
+    words: HeadlineWords,
+    seeds: set[str],
+) -> _Neighbourhood | None:
+    """The smaller exact neighbourhood of the change (see the module doc), or None when
+    both are past NEIGHBOURHOOD_LIMIT and a full pass is cheaper."""
+    evidence = _Neighbourhood(store, config, overlay, load, words)
+    if not evidence.walk(seeds, headlines=False):
+        return None
+    if not config.stories.headline_matching:
+        return evidence
+    start = evidence.earliest()
+    if start is None:  # nothing dated: no headline comparison involves the change
+        return evidence
+    since = start - int(config.stories.headline_window_hours * 3600)
+    suffix = store.count_dated_from(since)
+    matched = _Neighbourhood(store, config, overlay, load, words)
+    limit = min(NEIGHBOURHOOD_LIMIT, max(HEADLINE_WALK_MIN, suffix // HEADLINE_WALK_COST))
+    if matched.walk(seeds, limit=limit):
+        return matched
+    if suffix > NEIGHBOURHOOD_LIMIT:
+        return None
+    return evidence if evidence.walk(set(store.dated_from(since)), headlines=False) else None
+
+
 def apply_incremental(
     store: StateBackend,
     config: Config,
@@ -143,8 +196,8 @@ def apply_incremental(
     for article in overlay.values():
         if article is not None:
             seeds |= links_of(article)
-    area = _Neighbourhood(store, config, overlay, load, words)
-    if not area.walk(seeds):
+    area = _neighbourhood(store, config, overlay, load, words, seeds)
+    if area is None:
         return None
 
     nodes = sorted(area.nodes)

@@ -79,6 +79,12 @@ class StateBackend(Protocol):
 
     def nodes_of_stories(self, story_ids: Sequence[str]) -> list[NodeRow]: ...
 
+    def dated_from(self, start: int) -> list[str]:
+        """Every member dated at or after `start` (epoch seconds)."""
+        ...
+
+    def count_dated_from(self, start: int) -> int: ...
+
     def nodes_sharing_words(
         self, words: Sequence[str], start: int, end: int, at_least: int
     ) -> list[tuple[str, int, str]]:

@@ -260,6 +260,13 @@ class StateStore:
             )
         ]
 
+    def dated_from(self, start: int) -> list[str]:
+        """Every member dated at or after `start` (epoch seconds)."""
+        return [row[0] for row in self.db.execute("SELECT canonical FROM nodes WHERE ts >= ?", (start,))]
+
+    def count_dated_from(self, start: int) -> int:
+        return int(self.db.execute("SELECT count(*) FROM nodes WHERE ts >= ?", (start,)).fetchone()[0])
+
     def nodes_sharing_words(
         self, words: Sequence[str], start: int, end: int, at_least: int
     ) -> list[tuple[str, int, str]]:

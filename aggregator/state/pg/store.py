@@ -272,6 +272,13 @@ class PostgresStore:
             NodeRow(*row) for row in self._select_in(query + " ORDER BY story_id, canonical", list(story_ids))
         ]
 
+    def dated_from(self, start: int) -> list[str]:
+        rows = self.db.execute("SELECT canonical FROM nodes WHERE ts >= %s ORDER BY canonical", (start,))
+        return [row[0] for row in rows]
+
+    def count_dated_from(self, start: int) -> int:
+        return int(self.db.execute("SELECT count(*) FROM nodes WHERE ts >= %s", (start,)).fetchone()[0])
+
     def nodes_sharing_words(
         self, words: Sequence[str], start: int, end: int, at_least: int
     ) -> list[tuple[str, int, str]]:
