@@ -160,7 +160,6 @@ def test_state_store_is_a_real_sqlite_file_without_private_fields(ws: Workspace)
         "links_canonical",
         "nodes_story",
         "nodes_ts",
-        "node_words_lookup",
         "feed_entries_order",
         "feed_entries_story",
     }
@@ -285,7 +284,7 @@ def derived_tables(state: Path) -> dict[str, list[tuple[Any, ...]]]:
     with sqlite3.connect(state) as db:
         return {
             table: sorted(db.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
-            for table in ("links", "nodes", "node_words", "stories", "feed_entries", "topic_names")
+            for table in ("links", "nodes", "stories", "feed_entries", "topic_names")
         }
 
 

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import aggregator.state.bulk as bulk_module
+from aggregator.index.dated import DAY, DatedHeadlines
 from aggregator.state.bulk import StoreBusy
-from aggregator.state.protocol import StateBackend
 from aggregator.state.rows import NodeRow
 from aggregator.state.store import StateStore
 
@@ -103,56 +103,38 @@ def test_the_sqlite_store_and_the_feed_sources_implement_their_protocols() -> No
             assert got == wanted, (implementation.__name__, name)
 
 
-# --- the headline word index ----------------------------------------------------------
+# --- stored headlines by day, for the incremental walk ------------------------------------
 
-NODES = [
-    NodeRow("https://a.example/1", "s1", "file", "", 1_000, "apple iphone port unveils usb"),
-    NodeRow("https://b.example/1", "s2", "file", "", 2_000, "apple iphone port unveils"),
-    NodeRow("https://c.example/1", "s3", "file", "", 9_000, "apple iphone port unveils usb"),
-    NodeRow("https://d.example/1", "s4", "file", "", 1_500, "harbour hits storm"),
-    NodeRow("https://e.example/1", "s5", "related", "x.md", None, "apple iphone port unveils usb"),
-    NodeRow("https://f.example/1", "s6", "file", "", 1_200, ""),
-]
-APPLE = ["apple", "iphone", "port", "unveils", "usb"]
+WORDS = ["apple", "iphone", "port", "usb", "storm", "harbour", "town", "chess", "retires"]
+node_rows = st.lists(
+    st.tuples(st.integers(0, 5 * DAY), st.sets(st.sampled_from(WORDS), max_size=6)), max_size=40
+)
 
 
-def _sharing(store: StateBackend, words: list[str], start: int, end: int, at_least: int) -> list[str]:
-    return sorted(row[0] for row in store.nodes_sharing_words(words, start, end, at_least))
-
-
-def _check_word_index(store: StateBackend) -> None:
-    """Bulk-loaded, then kept row by row: the index answers by words, window and overlap."""
-    with store.transaction(), store.bulk_load() as loader:
-        loader.load_rows("nodes", sorted(NODES))
-    assert _sharing(store, APPLE, 0, 5_000, 4) == ["https://a.example/1", "https://b.example/1"]
-    assert _sharing(store, APPLE, 0, 5_000, 5) == ["https://a.example/1"]  # b shares four
-    assert _sharing(store, APPLE, 0, 10_000, 5) == ["https://a.example/1", "https://c.example/1"]
-    assert _sharing(store, ["storm", "harbour", "town"], 0, 5_000, 2) == ["https://d.example/1"]
-    assert _sharing(store, [], 0, 10_000, 1) == []
-    with store.transaction():  # b's headline changes, c moves out of reach, d goes
-        store.replace_nodes(
-            ["https://d.example/1"],
-            [
-                NodeRow("https://b.example/1", "s2", "file", "", 2_000, "harbour storm town"),
-                NodeRow("https://c.example/1", "s3", "file", "", 90_000, "apple iphone port unveils usb"),
-            ],
-        )
-    assert _sharing(store, APPLE, 0, 10_000, 3) == ["https://a.example/1"]
-    assert _sharing(store, ["storm", "harbour", "town"], 0, 5_000, 2) == ["https://b.example/1"]
-    assert _sharing(store, APPLE, 80_000, 100_000, 5) == ["https://c.example/1"]
-
-
-def test_the_headline_word_index_in_sqlite(tmp_path: Path) -> None:
-    with StateStore(tmp_path / "s.sqlite3") as store:
-        _check_word_index(store)
-        rows = store.db.execute("SELECT word, ts, canonical FROM node_words").fetchall()
-    assert ("port", 90_000, "https://c.example/1") in rows and len(rows) == 5 + 3 + 5  # a, b, c
-
-
-def test_the_headline_word_index_in_postgresql(pg_url: str) -> None:
-    from aggregator.state.pg.store import PostgresStore
-
-    with PostgresStore(pg_url) as store:
-        _check_word_index(store)
-        count = store.db.execute("SELECT count(*) FROM node_words").fetchone()[0]
-    assert count == 5 + 3 + 5
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=node_rows,
+    words=st.sets(st.sampled_from(WORDS), min_size=1, max_size=6),
+    start=st.integers(-DAY, 5 * DAY),
+    span=st.integers(0, 3 * DAY),
+    overlap=st.integers(1, 6),
+)
+def test_dated_headlines_find_exactly_the_members_sharing_enough_words(
+    tmp_path: Path, rows, words, start: int, span: int, overlap: int
+) -> None:
+    path = tmp_path / "dated.sqlite3"
+    path.unlink(missing_ok=True)
+    nodes = [
+        NodeRow(f"https://e.example/{i}", f"s{i}", "file", "", ts, " ".join(sorted(w)))
+        for i, (ts, w) in enumerate(rows)
+    ]
+    with StateStore(path) as store:
+        with store.transaction():
+            store.replace_nodes([], nodes)
+        found = DatedHeadlines(store).candidates(frozenset(words), start, start + span, overlap)
+    expected = sorted(
+        (n.canonical, n.ts, frozenset(n.words.split()))
+        for n in nodes
+        if start <= n.ts <= start + span and len(words & set(n.words.split())) >= overlap
+    )
+    assert sorted(found) == expected

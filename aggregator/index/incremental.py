@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 
 from aggregator.config import Config
+from aggregator.index.dated import DatedHeadlines
 from aggregator.index.full import Outcome, feed_rows_of, links_of, node_rows_of
 from aggregator.model import Article
 from aggregator.selection.catalog import feed_cap, topic_spellings
@@ -32,10 +33,10 @@ from aggregator.stories.identity import assign_ids
 # Beyond this many members, re-clustering everything is cheaper than walking the graph.
 NEIGHBOURHOOD_LIMIT = 20_000
 # A member reached by the headline walk costs about as much as re-clustering this many
-# members of a time suffix (its word-index queries against loading and grouping one;
+# members of a time suffix (its loads and headline look-ups against grouping one;
 # bench/README.md), so the walk is given up once it has reached 1/HEADLINE_WALK_COST of
 # the suffix's size.
-HEADLINE_WALK_COST = 12
+HEADLINE_WALK_COST = 2
 HEADLINE_WALK_MIN = 64
 
 
@@ -58,6 +59,7 @@ class _Neighbourhood:
         self.nodes: set[str] = set()
         self.paths: set[str] = set()
         self.articles: dict[str, Article] = {}
+        self.dated = DatedHeadlines(store)
         self._overlay_by_canonical: dict[str, set[str]] = defaultdict(set)
         for path, article in overlay.items():
             if article is not None:
@@ -134,14 +136,12 @@ class _Neighbourhood:
                 if len(words) < self.options.headline_min_shared:
                     continue
                 ts = int(published.timestamp())
-                # A match shares at least `required_overlap` words, so the store's word
-                # index finds every candidate without reading the whole window.
-                candidates = self.store.nodes_sharing_words(
-                    sorted(words), ts - window, ts + window, required_overlap(len(words), self.options)
-                )
-                for other, other_ts, other_words in candidates:
+                overlap = required_overlap(len(words), self.options)  # any match shares this many
+                for other, other_ts, other_words in self.dated.candidates(
+                    words, ts - window, ts + window, overlap
+                ):
                     if other not in self.nodes and headlines_match(
-                        words, frozenset(other_words.split()), published, _from_epoch(other_ts), self.options
+                        words, other_words, published, _from_epoch(other_ts), self.options
                     ):
                         found.add(other)
         return found

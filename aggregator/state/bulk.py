@@ -16,7 +16,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 
-from aggregator.state.schema import DERIVED_FROM, INDEX_STATEMENTS, INSERTS, indexes_of
+from aggregator.state.schema import INDEX_STATEMENTS, INSERTS, indexes_of
 
 LOAD_CHUNK = 25_000  # rows per document: each is held three times while SQLite reads it
 
@@ -59,10 +59,6 @@ class BulkLoader:
             statement = f"{insert} SELECT {values} FROM json_each(?)"
             self._submit(functools.partial(self._db.execute, statement, (document,)))
         self._index(indexes_of(table))
-        if table in DERIVED_FROM:
-            derived, fill = DERIVED_FROM[table]
-            self._submit(functools.partial(self._db.execute, fill))
-            self._index(indexes_of(derived))
 
     def restore_file_indexes(self) -> None:
         self._index(indexes_of("files"))

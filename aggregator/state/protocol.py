@@ -85,11 +85,8 @@ class StateBackend(Protocol):
 
     def count_dated_from(self, start: int) -> int: ...
 
-    def nodes_sharing_words(
-        self, words: Sequence[str], start: int, end: int, at_least: int
-    ) -> list[tuple[str, int, str]]:
-        """(canonical, ts, words) of every member dated in [start, end] whose headline
-        shares at least `at_least` of `words`: the candidates a headline may match."""
+    def nodes_between(self, start: int, end: int) -> list[tuple[str, int, str]]:
+        """(canonical, ts, words) of every dated member in [start, end]."""
         ...
 
     def replace_nodes(self, canonicals: Sequence[str], rows: Iterable[NodeRow]) -> None: ...

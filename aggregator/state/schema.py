@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-SCHEMA_VERSION = "9"
+SCHEMA_VERSION = "8"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
@@ -43,12 +43,6 @@ CREATE TABLE IF NOT EXISTS nodes (
 );
 CREATE INDEX IF NOT EXISTS nodes_story ON nodes (story_id);
 CREATE INDEX IF NOT EXISTS nodes_ts ON nodes (ts) WHERE ts IS NOT NULL;
-CREATE TABLE IF NOT EXISTS node_words (   -- each dated member's headline words, one per row,
-    word TEXT NOT NULL,                     -- so a headline's possible matches are found by
-    ts INTEGER NOT NULL,                    -- its words, not by reading a whole time window
-    canonical TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS node_words_lookup ON node_words (word, ts);
 CREATE TABLE IF NOT EXISTS stories (
     id TEXT PRIMARY KEY,
     first_seen TEXT NOT NULL,
@@ -79,14 +73,7 @@ def indexes_of(table: str) -> list[str]:
 
 
 FILE_INDEXES = ("files_due", "files_status", "files_problems")
-BULK_INDEXES = (
-    "links_canonical",
-    "nodes_story",
-    "nodes_ts",
-    "node_words_lookup",
-    "feed_entries_order",
-    "feed_entries_story",
-)
+BULK_INDEXES = ("links_canonical", "nodes_story", "nodes_ts", "feed_entries_order", "feed_entries_story")
 INSERTS = {  # how rows go into each derived table, in bulk and row by row
     "links": "INSERT OR IGNORE INTO links (path, canonical)",
     "nodes": "INSERT OR REPLACE INTO nodes (canonical, story_id, reason, via, ts, words)",
@@ -94,22 +81,7 @@ INSERTS = {  # how rows go into each derived table, in bulk and row by row
     "feed_entries": "INSERT OR REPLACE INTO feed_entries (slug, sort_key, story_id)",
     "topic_names": "INSERT INTO topic_names (slug, name, uses)",
 }
-# A member's words as a JSON array, built in SQL: words are letters and digits only
-# (stories/headlines.py), so they need no escaping inside the quotes.
-_WORDS_ARRAY = """json_each('["' || replace(n.words, ' ', '","') || '"]')"""
-# Fills `node_words` from `nodes` inside SQLite (a bulk load runs it on the helper thread).
-NODE_WORDS_FROM_NODES = (
-    "INSERT INTO node_words (word, ts, canonical) SELECT w.value, n.ts, n.canonical "
-    f"FROM nodes AS n, {_WORDS_ARRAY} AS w WHERE n.ts IS NOT NULL AND n.words <> ''"
-)
-NODE_WORDS_OF_NODE = f"{NODE_WORDS_FROM_NODES} AND n.canonical = ?"
-DELETE_NODE_WORDS_OF_NODE = (
-    "DELETE FROM node_words WHERE rowid IN (SELECT k.rowid FROM nodes AS n, "
-    f"{_WORDS_ARRAY} AS w, node_words AS k WHERE n.canonical = ? AND n.ts IS NOT NULL "
-    "AND k.word = w.value AND k.ts = n.ts AND k.canonical = n.canonical)"
-)
-DERIVED_FROM = {"nodes": ("node_words", NODE_WORDS_FROM_NODES)}  # table -> (derived table, fill)
-TABLES = ("blobs", "files", "links", "nodes", "node_words", "stories", "feed_entries", "topic_names", "meta")
+TABLES = ("blobs", "files", "links", "nodes", "stories", "feed_entries", "topic_names", "meta")
 
 
 def ensure_schema(db: sqlite3.Connection) -> None:

@@ -36,14 +36,7 @@ from aggregator.state.rows import (
     story_row,
     topics_json,
 )
-from aggregator.state.schema import (
-    BULK_INDEXES,
-    DELETE_NODE_WORDS_OF_NODE,
-    FILE_INDEXES,
-    INSERTS,
-    NODE_WORDS_OF_NODE,
-    ensure_schema,
-)
+from aggregator.state.schema import BULK_INDEXES, FILE_INDEXES, INSERTS, ensure_schema
 
 
 class StateStore:
@@ -132,7 +125,7 @@ class StateStore:
         """
         if self._loader is not None:
             raise StoreBusy("a bulk load is already open on this store")
-        for table in ("links", "nodes", "node_words", "feed_entries", "topic_names"):
+        for table in ("links", "nodes", "feed_entries", "topic_names"):
             self.db.execute(f"DELETE FROM {table}")
         for name in BULK_INDEXES:
             self.db.execute(f"DROP INDEX IF EXISTS {name}")
@@ -267,30 +260,18 @@ class StateStore:
     def count_dated_from(self, start: int) -> int:
         return int(self.db.execute("SELECT count(*) FROM nodes WHERE ts >= ?", (start,)).fetchone()[0])
 
-    def nodes_sharing_words(
-        self, words: Sequence[str], start: int, end: int, at_least: int
-    ) -> list[tuple[str, int, str]]:
-        """(canonical, ts, words) of every member dated in [start, end] whose headline
-        shares at least `at_least` of these words."""
-        if not words:
-            return []
-        marks = ", ".join("?" * len(words))
+    def nodes_between(self, start: int, end: int) -> list[tuple[str, int, str]]:
+        """(canonical, ts, words) of every dated member in [start, end]."""
         return self.db.execute(
-            "SELECT n.canonical, n.ts, n.words FROM (SELECT canonical FROM node_words "
-            f"WHERE word IN ({marks}) AND ts BETWEEN ? AND ? GROUP BY canonical HAVING count(*) >= ?) AS k "
-            "JOIN nodes AS n ON n.canonical = k.canonical",
-            (*words, start, end, at_least),
+            "SELECT canonical, ts, words FROM nodes WHERE ts BETWEEN ? AND ?", (start, end)
         ).fetchall()
 
     def replace_nodes(self, canonicals: Sequence[str], rows: Iterable[NodeRow]) -> None:
-        rows = list(rows)
-        new = [(row[0],) for row in rows]
-        # Words go with the row they were derived from: first those of the rows leaving
-        # (or about to be replaced), then those of the rows written.
-        self.db.executemany(DELETE_NODE_WORDS_OF_NODE, [(c,) for c in canonicals] + new)
         self.db.executemany("DELETE FROM nodes WHERE canonical = ?", ((c,) for c in canonicals))
-        self.db.executemany(f"{INSERTS['nodes']} VALUES (?, ?, ?, ?, ?, ?)", rows)
-        self.db.executemany(NODE_WORDS_OF_NODE, new)
+        self.db.executemany(
+            f"{INSERTS['nodes']} VALUES (?, ?, ?, ?, ?, ?)",
+            rows,
+        )
 
     # --- stories ------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from aggregator.state.pg.schema import COLUMNS, DERIVED_FROM, INDEXES, KEYS, indexes_of
+from aggregator.state.pg.schema import COLUMNS, INDEXES, KEYS, indexes_of
 
 # Tables the loader adds to instead of refilling: rows replace those with the same key.
 _KEPT = ("stories",)
@@ -45,10 +45,6 @@ class CopyLoader:
             for row in rows:
                 copy.write_row(row)
         self._index(indexes_of(table))
-        if table in DERIVED_FROM:
-            derived, fill = DERIVED_FROM[table]
-            self._conn.execute(fill)
-            self._index(indexes_of(derived))
 
     def restore_file_indexes(self) -> None:
         self._index(indexes_of("files"))

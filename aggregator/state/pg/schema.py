@@ -15,7 +15,7 @@ from typing import Any
 from aggregator.state.schema import SCHEMA_VERSION
 
 T = 'TEXT COLLATE "C"'
-TABLES = ("blobs", "files", "links", "nodes", "node_words", "stories", "feed_entries", "topic_names", "meta")
+TABLES = ("blobs", "files", "links", "nodes", "stories", "feed_entries", "topic_names", "meta")
 _TABLES = f"""
 CREATE TABLE meta (key {T} PRIMARY KEY, value {T} NOT NULL);
 CREATE TABLE files (
@@ -28,7 +28,6 @@ CREATE TABLE nodes (
     canonical {T} PRIMARY KEY, story_id {T} NOT NULL, reason {T} NOT NULL, via {T} NOT NULL,
     ts BIGINT, words {T} NOT NULL
 );
-CREATE TABLE node_words (word {T} NOT NULL, ts BIGINT NOT NULL, canonical {T} NOT NULL);
 CREATE TABLE stories (
     id {T} PRIMARY KEY, first_seen {T} NOT NULL, fingerprint {T} NOT NULL, changed_at {T},
     topics {T} NOT NULL
@@ -51,10 +50,6 @@ INDEXES = {  # name -> (table, statement); all IF NOT EXISTS, as in the SQLite l
     "links_canonical": ("links", "CREATE INDEX IF NOT EXISTS links_canonical ON links (canonical)"),
     "nodes_story": ("nodes", "CREATE INDEX IF NOT EXISTS nodes_story ON nodes (story_id)"),
     "nodes_ts": ("nodes", "CREATE INDEX IF NOT EXISTS nodes_ts ON nodes (ts) WHERE ts IS NOT NULL"),
-    "node_words_lookup": (
-        "node_words",
-        "CREATE INDEX IF NOT EXISTS node_words_lookup ON node_words (word, ts)",
-    ),
     "feed_entries_order": (
         "feed_entries",
         "CREATE INDEX IF NOT EXISTS feed_entries_order ON feed_entries (slug, sort_key)",
@@ -81,20 +76,6 @@ KEYS = {
     "topic_names": ("slug", "name"),
     "files": ("path",),
 }
-_WORDS = "unnest(string_to_array(words, ' '))"
-# `node_words` derived from `nodes` inside the server, as the SQLite layout does it.
-NODE_WORDS_FROM_NODES = (
-    f"INSERT INTO node_words (word, ts, canonical) SELECT {_WORDS}, ts, canonical FROM nodes "
-    "WHERE ts IS NOT NULL AND words <> ''"
-)
-NODE_WORDS_OF_NODES = f"{NODE_WORDS_FROM_NODES} AND canonical = ANY(%s)"
-DELETE_NODE_WORDS_OF_NODES = (
-    f"DELETE FROM node_words AS k USING (SELECT {_WORDS} AS word, ts, canonical FROM nodes "
-    "WHERE canonical = ANY(%s) AND ts IS NOT NULL) AS o "
-    "WHERE k.word = o.word AND k.ts = o.ts AND k.canonical = o.canonical"
-)
-DERIVED_FROM = {"nodes": ("node_words", NODE_WORDS_FROM_NODES)}
-
 # Serialises schema changes between hosts starting at once (any constant works).
 SCHEMA_LOCK_KEY = 0x61676753  # "aggS"
 

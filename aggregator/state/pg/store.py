@@ -25,13 +25,7 @@ from aggregator.state.bulk import StoreBusy
 from aggregator.state.errors import StateUnavailable
 from aggregator.state.manifest import Manifest, ManifestCache
 from aggregator.state.pg.copy import CopyLoader
-from aggregator.state.pg.schema import (
-    DELETE_NODE_WORDS_OF_NODES,
-    INDEXES,
-    NODE_WORDS_OF_NODES,
-    ensure_schema,
-    upsert,
-)
+from aggregator.state.pg.schema import INDEXES, ensure_schema, upsert
 from aggregator.state.rows import (
     FILE_COLUMNS,
     NodeRow,
@@ -151,7 +145,7 @@ class PostgresStore:
         and set their indexes aside; the block's end rebuilds every index."""
         if self._loader is not None:
             raise StoreBusy("a bulk load is already open on this store")
-        self.db.execute("TRUNCATE links, nodes, node_words, feed_entries, topic_names")
+        self.db.execute("TRUNCATE links, nodes, feed_entries, topic_names")
         for name, (table, _statement) in INDEXES.items():
             if table != "files":
                 self.db.execute(f"DROP INDEX IF EXISTS {name}")
@@ -279,28 +273,16 @@ class PostgresStore:
     def count_dated_from(self, start: int) -> int:
         return int(self.db.execute("SELECT count(*) FROM nodes WHERE ts >= %s", (start,)).fetchone()[0])
 
-    def nodes_sharing_words(
-        self, words: Sequence[str], start: int, end: int, at_least: int
-    ) -> list[tuple[str, int, str]]:
-        if not words:
-            return []
+    def nodes_between(self, start: int, end: int) -> list[tuple[str, int, str]]:
         return self.db.execute(
-            "SELECT n.canonical, n.ts, n.words FROM (SELECT canonical FROM node_words "
-            "WHERE word = ANY(%s) AND ts BETWEEN %s AND %s GROUP BY canonical HAVING count(*) >= %s) AS k "
-            "JOIN nodes AS n ON n.canonical = k.canonical ORDER BY n.canonical",
-            (list(words), start, end, at_least),
+            "SELECT canonical, ts, words FROM nodes WHERE ts BETWEEN %s AND %s ORDER BY ts, canonical",
+            (start, end),
         ).fetchall()
 
     def replace_nodes(self, canonicals: Sequence[str], rows: Iterable[NodeRow]) -> None:
-        rows = list(rows)
-        touched = sorted({*canonicals, *(row[0] for row in rows)})
-        if touched:  # the words of the rows leaving or about to be replaced, by (word, ts)
-            self.db.execute(DELETE_NODE_WORDS_OF_NODES, (touched,))
         if canonicals:
             self.db.execute("DELETE FROM nodes WHERE canonical = ANY(%s)", (list(canonicals),))
-        self._many(upsert("nodes"), rows)
-        if rows:
-            self.db.execute(NODE_WORDS_OF_NODES, ([row[0] for row in rows],))
+        self._many(upsert("nodes"), list(rows))
 
     # --- stories ------------------------------------------------------------------
 
