@@ -83,6 +83,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def _no_hugo(option: str | None) -> str:
+    return "--hugo '' was given" if option == "" else "hugo is not installed (no `hugo` on PATH)"
+
+
 class Bench:
     """One benchmark run: the paths, the command, and the figures gathered so far."""
 
@@ -104,7 +108,7 @@ class Bench:
         self.hugo_out = self.hugo_site / "out"
         self.hugo_expected: list[int] = []
         self.hugo_results: dict[str, Any] = (
-            {} if self.hugo else {"skipped": "hugo is not installed (no `hugo` on PATH): no Hugo comparison"}
+            {} if self.hugo else {"skipped": f"{_no_hugo(args.hugo)}: no Hugo comparison"}
         )
         self.state_url: str | None = args.state_url
 
@@ -332,7 +336,7 @@ def measure_shape(args: argparse.Namespace, shape: str) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if not args.hugo:
-        print("note: hugo is not installed (no `hugo` on PATH): the Hugo comparison is skipped", flush=True)
+        print(f"note: {_no_hugo(args.hugo)}: the Hugo comparison is skipped", flush=True)
     results: dict[str, dict[str, Any]] = {}
     for shape in args.shapes:
         print(f"=== {shape} shape ===", flush=True)
