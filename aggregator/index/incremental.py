@@ -25,6 +25,7 @@ from aggregator.index.full import Outcome, feed_rows_of, links_of, node_rows_of
 from aggregator.model import Article
 from aggregator.selection.catalog import feed_cap, topic_spellings
 from aggregator.state.protocol import StateBackend
+from aggregator.state.rows import NodeRow
 from aggregator.stories.clustering import cluster_articles, describe_member, index_articles
 from aggregator.stories.copies import notices_by_link
 from aggregator.stories.headlines import HeadlineWords, headlines_match, required_overlap
@@ -60,6 +61,7 @@ class _Neighbourhood:
         self.paths: set[str] = set()
         self.articles: dict[str, Article] = {}
         self.dated = DatedHeadlines(store)
+        self._old_dates: list[int] = []  # stored dates of the members reached, for `earliest`
         self._overlay_by_canonical: dict[str, set[str]] = defaultdict(set)
         for path, article in overlay.items():
             if article is not None:
@@ -79,23 +81,23 @@ class _Neighbourhood:
             self.nodes.update(batch)
             if len(self.nodes) > limit:
                 return False
+            old_rows = {row.canonical: row for row in self.store.nodes(batch)}
+            self._old_dates.extend(row.ts for row in old_rows.values() if row.ts is not None)
             frontier |= self._files_of(batch)
-            frontier |= {row.canonical for row in self.store.nodes_of_stories(self._old_story_ids(batch))}
+            old_story_ids = sorted({row.story_id for row in old_rows.values()})
+            frontier |= {row.canonical for row in self.store.nodes_of_stories(old_story_ids)}
             if headlines and self.options.headline_matching:
-                frontier |= self._headline_neighbours(batch)
+                frontier |= self._headline_neighbours(batch, old_rows)
         return True
 
     def earliest(self) -> int | None:
         """The earliest date (epoch seconds) of a member reached, before or after the change."""
-        dates = [row.ts for row in self.store.nodes(sorted(self.nodes)) if row.ts is not None]
+        dates = list(self._old_dates)
         for article in self.articles.values():
             for published in (article.published, *(item.published for item in article.related)):
                 if published is not None:
                     dates.append(int(published.timestamp()))
         return min(dates, default=None)
-
-    def _old_story_ids(self, canonicals: Sequence[str]) -> list[str]:
-        return sorted({row.story_id for row in self.store.nodes(canonicals)})
 
     def _files_of(self, canonicals: Sequence[str]) -> set[str]:
         """Bring in every file linking to these members; return the members they link to."""
@@ -117,11 +119,10 @@ class _Neighbourhood:
                 reached |= links_of(self.articles[path])
         return reached
 
-    def _headline_neighbours(self, canonicals: Sequence[str]) -> set[str]:
+    def _headline_neighbours(self, canonicals: Sequence[str], old_rows: Mapping[str, NodeRow]) -> set[str]:
         """Members whose headline may match one of these, before or after the change."""
         window = int(self.options.headline_window_hours * 3600)
         _files, by_canonical, related_info = index_articles(self.articles.values())
-        old_rows = {row.canonical: row for row in self.store.nodes(canonicals)}
         found: set[str] = set()
         for canonical in canonicals:
             versions: list[tuple[frozenset[str], dt.datetime]] = []
