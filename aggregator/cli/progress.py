@@ -37,10 +37,12 @@ class TerminalProgress:
         self.bar: Any = None
 
     def __call__(self, progress: Progress) -> None:
+        label = LABELS.get(progress.phase, progress.phase)
         if self.bar is None:
             if progress.elapsed < self.delay:
                 return
             self.bar = _bar_class()(
+                desc=label,  # its first frame is drawn here, so it carries the label too
                 total=progress.total or None,
                 initial=progress.done,
                 unit=" files",
@@ -49,7 +51,6 @@ class TerminalProgress:
                 dynamic_ncols=True,
                 mininterval=0.25,
             )
-        label = LABELS.get(progress.phase, progress.phase)
         self.bar.set_description_str(label, refresh=False)
         if progress.total and self.bar.total != progress.total:
             self.bar.total = progress.total
