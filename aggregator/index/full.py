@@ -20,7 +20,7 @@ from aggregator.state.protocol import StateBackend
 from aggregator.state.rows import NodeRow, story_row, topics_json
 from aggregator.stories.clustering import cluster_articles
 from aggregator.stories.copies import Notice, notices_by_link
-from aggregator.stories.headlines import HeadlineWords
+from aggregator.stories.headlines import HeadlineWords, epoch_seconds
 from aggregator.stories.identity import assign_ids
 
 
@@ -38,16 +38,6 @@ def links_of(article: Article) -> set[str]:
     return {article.canonical, *(r.canonical for r in article.related)}
 
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-
-def _epoch(moment: dt.datetime | None) -> int | None:
-    return (moment - _EPOCH) // _SECOND if moment else None
-
-
-_SECOND = dt.timedelta(seconds=1)
-
-
 def node_rows_of(stories: Iterable[Story], words: HeadlineWords) -> list[NodeRow]:
     rows = [
         NodeRow(
@@ -55,7 +45,7 @@ def node_rows_of(stories: Iterable[Story], words: HeadlineWords) -> list[NodeRow
             s.id,
             m.reason,
             m.via,
-            _epoch(m.published),
+            epoch_seconds(m.published) if m.published else None,
             words.text(m.title),
         )
         for s in stories

@@ -20,15 +20,22 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 
 from aggregator.config import Config
-from aggregator.index.dated import DatedHeadlines
+from aggregator.index.dated import DatedHeadlines, StoredMatcher
 from aggregator.index.full import Outcome, feed_rows_of, links_of, node_rows_of
 from aggregator.model import Article
 from aggregator.selection.catalog import feed_cap, topic_spellings
 from aggregator.state.protocol import StateBackend
 from aggregator.state.rows import NodeRow
+from aggregator.stories.candidates import Headline, MatcherFactory
 from aggregator.stories.clustering import cluster_articles, describe_member, index_articles
 from aggregator.stories.copies import notices_by_link
-from aggregator.stories.headlines import HeadlineWords, headlines_match, required_overlap
+from aggregator.stories.headlines import (
+    HeadlineWords,
+    epoch_seconds,
+    headlines_match,
+    required_overlap,
+    window_seconds,
+)
 from aggregator.stories.identity import assign_ids
 
 # Beyond this many members, re-clustering everything is cheaper than walking the graph.
@@ -62,6 +69,7 @@ class _Neighbourhood:
         self.articles: dict[str, Article] = {}
         self.dated = DatedHeadlines(store)
         self._old_dates: list[int] = []  # stored dates of the members reached, for `earliest`
+        self.searched_headlines = False  # whether `dated` holds the walk's headline search
         self._overlay_by_canonical: dict[str, set[str]] = defaultdict(set)
         for path, article in overlay.items():
             if article is not None:
@@ -87,6 +95,7 @@ class _Neighbourhood:
             old_story_ids = sorted({row.story_id for row in old_rows.values()})
             frontier |= {row.canonical for row in self.store.nodes_of_stories(old_story_ids)}
             if headlines and self.options.headline_matching:
+                self.searched_headlines = True
                 frontier |= self._headline_neighbours(batch, old_rows)
         return True
 
@@ -96,7 +105,7 @@ class _Neighbourhood:
         for article in self.articles.values():
             for published in (article.published, *(item.published for item in article.related)):
                 if published is not None:
-                    dates.append(int(published.timestamp()))
+                    dates.append(epoch_seconds(published))
         return min(dates, default=None)
 
     def _files_of(self, canonicals: Sequence[str]) -> set[str]:
@@ -121,7 +130,7 @@ class _Neighbourhood:
 
     def _headline_neighbours(self, canonicals: Sequence[str], old_rows: Mapping[str, NodeRow]) -> set[str]:
         """Members whose headline may match one of these, before or after the change."""
-        window = int(self.options.headline_window_hours * 3600)
+        window = window_seconds(self.options)
         _files, by_canonical, related_info = index_articles(self.articles.values())
         found: set[str] = set()
         for canonical in canonicals:
@@ -136,10 +145,10 @@ class _Neighbourhood:
             for words, published in versions:
                 if len(words) < self.options.headline_min_shared:
                     continue
-                ts = int(published.timestamp())
                 overlap = required_overlap(len(words), self.options)  # any match shares this many
-                for other, other_ts, other_words in self.dated.candidates(
-                    words, ts - window, ts + window, overlap
+                # Asked as re-clustering the area will ask again (`StoredMatcher`).
+                for other, other_ts, other_words in self.dated.around(
+                    words, epoch_seconds(published), window, overlap
                 ):
                     if other not in self.nodes and headlines_match(
                         words, other_words, published, _from_epoch(other_ts), self.options
@@ -170,7 +179,7 @@ def _neighbourhood(
     start = evidence.earliest()
     if start is None:  # nothing dated: no headline comparison involves the change
         return evidence
-    since = start - int(config.stories.headline_window_hours * 3600)
+    since = start - window_seconds(config.stories)
     suffix = store.count_dated_from(since)
     matched = _Neighbourhood(store, config, overlay, load, words)
     limit = min(NEIGHBOURHOOD_LIMIT, max(HEADLINE_WALK_MIN, suffix // HEADLINE_WALK_COST))
@@ -208,7 +217,15 @@ def apply_incremental(
     previous = store.story_records(old_ids)
     old_id_set = set(old_ids)
 
-    clusters = cluster_articles(area.articles.values(), config.stories, words)
+    matcher: MatcherFactory | None = None  # in memory, unless the walk searched already
+    if area.searched_headlines:
+        stored = {row.canonical: (row.ts, row.words) for row in old_rows}
+        dated = area.dated
+
+        def matcher(headlines: Sequence[Headline], found: Mapping[str, frozenset[str]]) -> StoredMatcher:
+            return StoredMatcher(dated, stored, config.stories, headlines, found)
+
+    clusters = cluster_articles(area.articles.values(), config.stories, words, matcher)
     stories, records = assign_ids(
         clusters,
         previous_members,

@@ -11,16 +11,15 @@ against chaining.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-from collections import Counter, defaultdict, deque
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from aggregator.config import StoryOptions
 from aggregator.model import Article, Cluster, Member, RelatedItem
+from aggregator.stories.candidates import Headline, MatcherFactory, PrefixPostings
 from aggregator.stories.copies import in_publishing_order
-from aggregator.stories.headlines import required_overlap, significant_words
+from aggregator.stories.headlines import significant_words
 
 WordsOf = Callable[[str], frozenset[str]]  # a headline's significant words
 
@@ -127,6 +126,7 @@ def group_members(
     options: StoryOptions,
     words: WordsOf = significant_words,
     trace: HeadlineTrace | None = None,
+    matcher: MatcherFactory | None = None,
 ) -> Grouping:
     """Group published articles' members (drafts must already be left out) into stories.
 
@@ -153,7 +153,7 @@ def group_members(
 
     headlines = [member_headline(key, by_canonical, related_info) for key in uf.parent]
     if options.headline_matching:
-        _merge_headlines(uf, headlines, reason, options, words, trace)
+        _merge_headlines(uf, headlines, reason, options, words, trace, matcher)
 
     # Members ordered by date then URL (as `order_members` orders them): the first is the
     # story's anchor, and stories are ordered by their anchors.
@@ -178,11 +178,15 @@ def describe_group(grouping: Grouping, keys: Sequence[str]) -> Cluster:
 
 
 def cluster_articles(
-    articles: Iterable[Article], options: StoryOptions, words: WordsOf = significant_words
+    articles: Iterable[Article],
+    options: StoryOptions,
+    words: WordsOf = significant_words,
+    matcher: MatcherFactory | None = None,
 ) -> list[Cluster]:
     """Every story's members and files, in story order (see `group_members`); `words`
-    finds a headline's significant words (a build passes its `HeadlineWords` memo)."""
-    grouping = group_members(articles, options, words)
+    finds a headline's significant words (a build passes its `HeadlineWords` memo), and
+    `matcher` the earlier headlines that match each (in memory unless given)."""
+    grouping = group_members(articles, options, words, matcher=matcher)
     return [describe_group(grouping, keys) for keys in grouping.groups]
 
 
@@ -239,14 +243,6 @@ def describe_member(
     )
 
 
-class _Headline(NamedTuple):
-    # Date first: headlines sort by date, then by URL (unique), as plain tuples.
-    published: dt.datetime
-    canonical: str
-    title: str
-    is_file: bool
-
-
 def _merge_headlines(
     uf: _UnionFind,
     headlines: Iterable[tuple[str, str, dt.datetime | None, bool]],
@@ -254,61 +250,30 @@ def _merge_headlines(
     options: StoryOptions,
     words_of: WordsOf,
     trace: HeadlineTrace | None = None,
+    matcher: MatcherFactory | None = None,
 ) -> None:
     """Join near-identical headlines published within the window of each other.
 
     Members are visited by date; each is compared with the earlier ones inside the
-    window that pass `headlines_match`, best match first. Candidates come from prefix
-    filtering: with words ordered rarest first, two headlines sharing at least k words
-    share one among each other's first `len - k + 1` words, so only those are indexed.
+    window that pass `headlines_match` (found by `matcher`, see `candidates`), best
+    match first.
 
     Chaining guard: an edge merges two clusters only if the joining headline also
     shares `headline_min_shared` significant words with the anchor of the cluster it
     joins (its earliest headline of its own files: `related` entries may word the story
     differently), and the merged cluster stays within `max_cluster_size`.
     """
-    window = dt.timedelta(hours=options.headline_window_hours)
     dated = sorted(
-        _Headline(published, key, title, is_file) for key, title, published, is_file in headlines if published
+        Headline(published, key, title, is_file) for key, title, published, is_file in headlines if published
     )
     words = {h.canonical: words_of(h.title) for h in dated}
-    frequency: Counter[str] = Counter(itertools.chain.from_iterable(words.values()))
-    # Rarest first, ties by the word itself: one total order for every headline.
-    rank = {w: i for i, w in enumerate(sorted(frequency, key=lambda w: (frequency[w], w)))}
-    anchors: dict[str, _Headline] = {}
+    anchors: dict[str, Headline] = {}
     for member in dated:
         if member.is_file:  # every story has a file; `related` wording may differ from it
             anchors.setdefault(uf.find(member.canonical), member)
-    # Postings hold (date, key, words, headline), so the inner loop reads no other table.
-    postings: dict[str, deque[tuple[dt.datetime, str, frozenset[str], _Headline]]] = defaultdict(deque)
-    minimum, threshold = options.headline_min_shared, options.headline_threshold
-    prefix_length = {n: n - required_overlap(n, options) + 1 for n in {len(w) for w in words.values()}}
-    by_rank = rank.__getitem__
+    visit = (matcher or PrefixPostings.factory(options))(dated, words).visit
     for member in dated:
-        mine = words[member.canonical]
-        size = len(mine)
-        if size < minimum:
-            continue  # too short to match anything
-        assert member.published is not None
-        oldest = member.published - window
-        entry = (member.published, member.canonical, mine, member)
-        seen: set[str] = set()
-        best: list[tuple[float, str, _Headline]] = []
-        for word in sorted(mine, key=by_rank)[: prefix_length[size]]:
-            posting = postings[word]
-            while posting and posting[0][0] < oldest:
-                posting.popleft()
-            for _published, key, theirs, other in posting:
-                if key in seen:
-                    continue
-                seen.add(key)
-                # headlines_match, inlined: the window is already ensured by the postings.
-                shared = len(mine & theirs)
-                if shared >= minimum:
-                    similarity = shared / (size + len(theirs) - shared)
-                    if similarity >= threshold:
-                        best.append((-similarity, key, other))
-            posting.append(entry)
+        best = visit(member, words[member.canonical])
         if best:
             for neg, _key, other in sorted(best, key=lambda item: (item[0], item[1])):
                 refused = _try_join(uf, member, other, words, anchors, reason, options)
@@ -322,10 +287,10 @@ def _merge_headlines(
 
 def _try_join(
     uf: _UnionFind,
-    member: _Headline,
-    other: _Headline,
+    member: Headline,
+    other: Headline,
     words: Mapping[str, frozenset[str]],
-    anchors: dict[str, _Headline],
+    anchors: dict[str, Headline],
     reason: dict[str, tuple[str, str]],
     options: StoryOptions,
 ) -> dict[str, object] | None:
@@ -352,7 +317,7 @@ def _try_join(
 
 
 def _anchor_refusal(
-    joining: _Headline, anchor: _Headline, shared: frozenset[str], minimum: int
+    joining: Headline, anchor: Headline, shared: frozenset[str], minimum: int
 ) -> dict[str, object]:
     return {
         "guard": "anchor",

@@ -180,6 +180,21 @@ def similarity(words_a: frozenset[str], words_b: frozenset[str]) -> float:
     return len(words_a & words_b) / union if union else 0.0
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_SECOND = dt.timedelta(seconds=1)
+
+
+def epoch_seconds(moment: dt.datetime) -> int:
+    """A date as the whole seconds the store keeps (rounded down)."""
+    return (moment - _EPOCH) // _SECOND
+
+
+def window_seconds(options: StoryOptions) -> int:
+    """The headline window in whole seconds, rounded up: two dates within the window
+    are within it still as `epoch_seconds`, so a search by stored dates misses no match."""
+    return math.ceil(options.headline_window_hours * 3600)
+
+
 def required_overlap(size: int, options: StoryOptions) -> int:
     """Fewest shared words a headline of `size` words needs to match any other."""
     return max(options.headline_min_shared, math.ceil(options.headline_threshold * size - 1e-9))
