@@ -16,9 +16,29 @@ import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 
+import orjson
+
 from aggregator.state.schema import INDEX_STATEMENTS, INSERTS, indexes_of
 
 LOAD_CHUNK = 25_000  # rows per document: each is held three times while SQLite reads it
+
+
+def _json_document(rows: Sequence[Sequence[object]]) -> str:
+    """Rows as one JSON array of arrays. orjson writes it several times faster than the
+    standard library, and this runs on the build's own thread (a cold build writes
+    400,000 rows at N=100,000); what orjson refuses (a lone surrogate, an integer
+    beyond 64 bits) goes through `json` instead."""
+    try:
+        return orjson.dumps(rows, default=_row).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(rows, ensure_ascii=False, separators=(",", ":"), check_circular=False)
+
+
+def _row(value: object) -> tuple[object, ...]:
+    """A NamedTuple row (orjson takes only plain tuples) as its fields."""
+    if isinstance(value, tuple):
+        return tuple(value)
+    raise TypeError(f"not a row: {type(value).__name__}")
 
 
 class StoreBusy(RuntimeError):
@@ -50,7 +70,7 @@ class BulkLoader:
         insert = INSERTS[table]
         for start in range(0, len(rows), LOAD_CHUNK):
             chunk = rows[start : start + LOAD_CHUNK]
-            document = json.dumps(chunk, ensure_ascii=False, separators=(",", ":"), check_circular=False)
+            document = _json_document(chunk)
             if "\\u0000" in document:
                 self.wait()
                 self._db.executemany(f"{insert} VALUES ({', '.join('?' * len(chunk[0]))})", chunk)

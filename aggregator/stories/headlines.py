@@ -119,6 +119,7 @@ class HeadlineWords:
 
     def __init__(self) -> None:
         self._words: dict[str, frozenset[str]] = {}
+        self._texts: dict[str, str] = {}  # as the store keeps them (`headline_words_text`)
 
     def __call__(self, title: str) -> frozenset[str]:
         words = self._words.get(title)
@@ -129,16 +130,21 @@ class HeadlineWords:
 
     def text(self, title: str) -> str:
         """As `headline_words_text`."""
-        return " ".join(sorted(self(title)))
+        text = self._texts.get(title)
+        if text is None:
+            text = self._texts[title] = " ".join(sorted(self(title)))
+        return text
 
     def learn(self, title: str, text: str) -> None:
         """Take a title's words as a parse worker found them (`headline_words_text`)."""
         if title not in self._words:
             self._remember(title, frozenset(text.split()))
+            self._texts[title] = text
 
     def _remember(self, title: str, words: frozenset[str]) -> None:
         if len(self._words) >= self.LIMIT:
             self._words.clear()
+            self._texts.clear()
         self._words[title] = words
 
 
