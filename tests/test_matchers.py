@@ -126,4 +126,3 @@ def test_re_clustering_after_the_walk_searches_nothing_again(ws: Workspace, monk
     assert incremental_stories != before and sorted(len(s["members"]) for s in incremental_stories) == [1, 3]
     ws.build("--full")
     assert json.loads(ws.cli("stories", "--json").stdout) == incremental_stories
-
