@@ -8,11 +8,9 @@ the next build re-read every file.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
-import orjson
-
+from aggregator.jsontext import compact_json, read_json
 from aggregator.model import Article, Image, Provider, RelatedItem, Topic
 
 # The layout's name. The build keeps it with its state, so a build under another version
@@ -30,29 +28,8 @@ def _date(moment: dt.datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-# orjson writes and reads the layout several times faster than `json` (a cold build
-# encodes every article in the parse workers and decodes it in the build); `json`, with
-# the same compact layout, takes what orjson refuses (an integer beyond 64 bits, a lone
-# surrogate) and reads stores orjson cannot.
-_ARTICLE_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
-
-
-def _dumps(layout: list[Any]) -> str:
-    try:
-        return orjson.dumps(layout).decode()
-    except orjson.JSONEncodeError:
-        return _ARTICLE_ENCODER.encode(layout)
-
-
-def _loads(text: str) -> Any:
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)
-
-
 def article_to_json(article: Article) -> str:
-    return _dumps(
+    return compact_json(
         [
             article.path,
             article.title,
@@ -115,7 +92,7 @@ def article_from_json(text: str) -> Article:
         related,
         draft,
         *rest,  # the body; absent in stores written before bodies were kept (re-parsed on upgrade)
-    ) = _loads(text)
+    ) = read_json(text)
     return Article(
         path=path,
         title=title,

@@ -10,28 +10,15 @@ store's connection while its work is pending: every other store call raises unti
 from __future__ import annotations
 
 import functools
-import json
 import queue
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 
-import orjson
-
+from aggregator.jsontext import compact_json
 from aggregator.state.schema import INDEX_STATEMENTS, INSERTS, indexes_of
 
 LOAD_CHUNK = 25_000  # rows per document: each is held three times while SQLite reads it
-
-
-def _json_document(rows: Sequence[Sequence[object]]) -> str:
-    """Rows as one JSON array of arrays. orjson writes it several times faster than the
-    standard library, and this runs on the build's own thread (a cold build writes
-    400,000 rows at N=100,000); what orjson refuses (a lone surrogate, an integer
-    beyond 64 bits) goes through `json` instead."""
-    try:
-        return orjson.dumps(rows, default=_row).decode()
-    except orjson.JSONEncodeError:
-        return json.dumps(rows, ensure_ascii=False, separators=(",", ":"), check_circular=False)
 
 
 def _row(value: object) -> tuple[object, ...]:
@@ -70,7 +57,7 @@ class BulkLoader:
         insert = INSERTS[table]
         for start in range(0, len(rows), LOAD_CHUNK):
             chunk = rows[start : start + LOAD_CHUNK]
-            document = _json_document(chunk)
+            document = compact_json(chunk, default=_row)  # on the build's own thread
             if "\\u0000" in document:
                 self.wait()
                 self._db.executemany(f"{insert} VALUES ({', '.join('?' * len(chunk[0]))})", chunk)
