@@ -74,7 +74,7 @@ def test_the_stored_matcher_finds_what_the_in_memory_search_finds(
     with StateStore(path) as store:
         with store.transaction():
             store.replace_nodes([], sorted(rows))
-        stored = {row.canonical: (row.ts, row.words) for row in rows}
+        stored = {row.canonical: (row.ts, frozenset(row.words.split())) for row in rows}
         in_memory = PrefixPostings.factory(options)(headlines, words)
         from_store = StoredMatcher(DatedHeadlines(store), stored, options, headlines, words)
         for h in headlines:

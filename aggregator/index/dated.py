@@ -10,7 +10,6 @@ and gets the walk's answers.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -90,19 +89,18 @@ class StoredMatcher:
     def __init__(
         self,
         dated: DatedHeadlines,
-        stored: Mapping[str, tuple[int | None, str]],
+        stored: Mapping[str, tuple[int | None, frozenset[str]]],  # canonical -> stored date, words
         options: StoryOptions,
         headlines: Sequence[Headline],
         words: Mapping[str, frozenset[str]],
     ) -> None:
         self.dated = dated
         self.options = options
-        self.window = dt.timedelta(hours=options.headline_window_hours)
         self.seconds = window_seconds(options)
         self.same = {
             h.canonical
             for h in headlines
-            if stored.get(h.canonical) == (epoch_seconds(h.published), " ".join(sorted(words[h.canonical])))
+            if stored.get(h.canonical) == (epoch_seconds(h.published), words[h.canonical])
         }
         self.fresh = PrefixPostings(options, word_order(words.values()))  # the members not in `same`
         self.visited: dict[str, Headline] = {}
@@ -110,15 +108,12 @@ class StoredMatcher:
     def visit(self, member: Headline, words: frozenset[str]) -> list[Match]:
         best: list[Match] = []
         if len(words) >= self.options.headline_min_shared:
-            oldest = member.published - self.window
             overlap = required_overlap(len(words), self.options)
             ts = epoch_seconds(member.published)
             for key, _ts, theirs in self.dated.around(words, ts, self.seconds, overlap):
                 other = self.visited.get(key)  # visited before, and its stored row is its own
-                if (
-                    other is not None
-                    and other.published >= oldest
-                    and headlines_match(words, theirs, member.published, other.published, self.options)
+                if other is not None and headlines_match(
+                    words, theirs, member.published, other.published, self.options
                 ):
                     best.append((-similarity(words, theirs), key, other))
         # Members whose rows differ are searched in memory, among those visited before.

@@ -219,7 +219,7 @@ def apply_incremental(
 
     matcher: MatcherFactory | None = None  # in memory, unless the walk searched already
     if area.searched_headlines:
-        stored = {row.canonical: (row.ts, row.words) for row in old_rows}
+        stored = {row.canonical: (row.ts, frozenset(row.words.split())) for row in old_rows}
         dated = area.dated
 
         def matcher(headlines: Sequence[Headline], found: Mapping[str, frozenset[str]]) -> StoredMatcher:
