@@ -1,4 +1,5 @@
-"""Compact JSON text for the state store: orjson first, the standard library behind it.
+"""Compact JSON text for the state store and the JSON feeds: orjson first, the standard
+library behind it.
 
 The article codec and the bulk rows of a full pass write several hundred thousand
 documents a cold build, on the build's own thread and in the parse workers; orjson
@@ -33,6 +34,14 @@ def compact_json(value: Any, default: Callable[[Any], Any] | None = None) -> str
         return orjson.dumps(value, default=default).decode()
     except orjson.JSONEncodeError:
         return standard_json(value)
+
+
+def compact_json_bytes(value: Any) -> bytes:
+    """`value` as compact JSON in UTF-8: the same bytes as `standard_json(value)` encoded."""
+    try:
+        return orjson.dumps(value)
+    except orjson.JSONEncodeError:
+        return standard_json(value).encode("utf-8")
 
 
 def read_json(text: str) -> Any:

@@ -42,8 +42,8 @@ def render_outputs(
     changed in its first `max_items`.
     """
     from aggregator.output.render.channel import asset_url, channel_for
-    from aggregator.output.render.entry import entry_html
-    from aggregator.output.render.jsonfeed import render_json
+    from aggregator.output.render.entry import entry_html, per_story
+    from aggregator.output.render.jsonfeed import json_item, render_json
     from aggregator.output.render.links import (
         FORMATS,
         INDEX_FILE,
@@ -55,7 +55,7 @@ def render_outputs(
     from aggregator.output.render.pages import Site, has_page, render_front, render_topic
     from aggregator.output.render.site import render_opml
     from aggregator.output.render.static import static_files
-    from aggregator.output.render.xmlfeeds import render_atom, render_rss
+    from aggregator.output.render.xmlfeeds import feed_entry, render_atom, render_rss
     from aggregator.selection.catalog import ALL_SLUG, Feed, feed_infos, updated_from_sort_key
 
     totals = {
@@ -91,7 +91,10 @@ def render_outputs(
     fallback = totals.get(ALL_SLUG, (0, None))[1] or fallback_updated
     memo: dict = {}  # this build's story articles, shared by the pages
     files: dict[str, bytes] = {}
-    html = functools.cache(entry_html)  # a story's entry once per build, for every feed and format
+    # What a story renders to, made once per build for every feed and format holding it.
+    html = per_story(entry_html)
+    entries = per_story(functools.partial(feed_entry, html=html))
+    items = per_story(functools.partial(json_item, html=html))
     for info in wanted:
         feed = Feed(info, tuple(stories[i] for i in ids[info.slug]))
         args = (
@@ -102,9 +105,9 @@ def render_outputs(
             fallback,
             channel_for(config, links, info.slug),
         )
-        files[feed_file(info.slug, "atom")] = render_atom(*args, html=html)
-        files[feed_file(info.slug, "rss")] = render_rss(*args, html=html)
-        files[feed_file(info.slug, "json")] = render_json(*args, html=html)
+        files[feed_file(info.slug, "atom")] = render_atom(*args, entries=entries)
+        files[feed_file(info.slug, "rss")] = render_rss(*args, entries=entries)
+        files[feed_file(info.slug, "json")] = render_json(*args, items=items)
         if has_page(info):
             files[page_file(info.slug)] = render_topic(feed, site, memo)
     front_feed = Feed(front, tuple(stories[i] for i in ids[ALL_SLUG]))

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from aggregator.ingest.text import escape, sanitize_html
 from aggregator.model import Story
+
+T = TypeVar("T")
 
 _IMAGE_TYPES = {
     ".jpg": "image/jpeg",
@@ -99,3 +102,23 @@ def distinct_updated(stories: Sequence[Story]) -> list[dt.datetime]:
         used.add(moment)
         result.append(moment)
     return result
+
+
+def per_story(render: Callable[[Story, bool], T]) -> Callable[[Story, bool], T]:
+    """`render(story, full)` once per story and content choice, for one build's feeds.
+
+    A story sits in several feeds (its topics', `all`, configured ones) and each feed has
+    three formats: what a story renders to is made once. Keyed by the story's id, which
+    names one story within a build (hashing a whole `Story` costs about what rendering
+    it does); the memo is the caller's and goes with it.
+    """
+    made: dict[tuple[str, bool], T] = {}
+
+    def memo(story: Story, full: bool = False) -> T:
+        key = (story.id, full)
+        found = made.get(key)
+        if found is None:
+            found = made[key] = render(story, full)
+        return found
+
+    return memo

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from typing import Any
 
+from aggregator.jsontext import compact_json_bytes
 from aggregator.model import Member, Story, iso_z
 from aggregator.output.render.channel import Channel
 from aggregator.output.render.entry import distinct_updated, entry_html
@@ -29,9 +29,10 @@ def _member(member: Member) -> dict[str, Any]:
     return data
 
 
-def _item(
-    story: Story, updated: dt.datetime, full: bool, html: Callable[[Story, bool], str]
-) -> dict[str, Any]:
+def json_item(story: Story, full: bool, html: Callable[[Story, bool], str] = entry_html) -> dict[str, Any]:
+    """The story as a JSON Feed item, but for `date_modified`, which each feed sets in its
+    own copy (`distinct_updated` depends on the feed's other items); a memo of it
+    (`per_story`) describes a story in many feeds once."""
     primary = story.primary
     item: dict[str, Any] = {
         "id": story.id,
@@ -40,7 +41,7 @@ def _item(
         "content_html": html(story, full),
         "summary": primary.excerpt or primary.title,
         "date_published": iso_z(story.published),
-        "date_modified": iso_z(updated),
+        "date_modified": None,
         "authors": [_author(primary.provider.name, primary.provider.domain)],
     }
     if primary.image:
@@ -61,9 +62,9 @@ def render_json(
     language: str,
     fallback: dt.datetime,
     channel: Channel = NO_EXTRAS,
-    html: Callable[[Story, bool], str] = entry_html,
+    items: Callable[[Story, bool], dict[str, Any]] = json_item,
 ) -> bytes:
-    """As `render_atom`."""
+    """As `render_atom`, with `items` for its `entries`."""
     full = channel.full_content
     document: dict[str, Any] = {
         "version": VERSION,
@@ -83,10 +84,15 @@ def render_json(
         document["hubs"] = [{"type": "WebSub", "url": hub} for hub in channel.hubs]
     stories = feed.stories
     document["items"] = [
-        _item(s, u, full, html) for s, u in zip(stories, distinct_updated(stories), strict=True)
+        _dated(items(s, full), u) for s, u in zip(stories, distinct_updated(stories), strict=True)
     ]
-    # Compact separators keep to json's C encoder (indent=... runs the pure-Python one).
-    return (json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    return compact_json_bytes(document) + b"\n"
+
+
+def _dated(item: dict[str, Any], updated: dt.datetime) -> dict[str, Any]:
+    dated = dict(item)  # the key keeps its place, after date_published
+    dated["date_modified"] = iso_z(updated)
+    return dated
 
 
 def _author(name: str, domain: str) -> dict[str, str]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
@@ -137,7 +138,7 @@ def _generator(
     fmt: str,
     fallback: dt.datetime,
     channel: Channel,
-    html: Callable[[Story, bool], str],
+    entries: Callable[[Story, bool], FeedEntry],
 ) -> FeedGenerator:
     fg = FeedGenerator()
     fg.register_extension("story", _StoryFeedExtension, _StoryEntryExtension, atom=True, rss=True)
@@ -162,7 +163,9 @@ def _generator(
     fg.updated(updated)
     fg.lastBuildDate(updated)
     for story, entry_updated in zip(feed.stories, distinct_updated(feed.stories), strict=True):
-        _add_entry(fg, story, entry_updated, channel.full_content, html)
+        fe = entries(story, channel.full_content)
+        fe.updated(entry_updated)
+        fg.add_entry(fe, order="append")  # its extension is registered already: feedgen skips it
     return fg
 
 
@@ -178,18 +181,22 @@ def _pictures(fg: FeedGenerator, feed: Feed, links: FeedLinks, fmt: str, channel
         fg.image(url=channel.logo or channel.icon, title=_safe(feed.title), link=links.home)
 
 
-def _add_entry(
-    fg: FeedGenerator, story: Story, updated: dt.datetime, full: bool, html: Callable[[Story, bool], str]
-) -> None:
+def feed_entry(story: Story, full: bool, html: Callable[[Story, bool], str] = entry_html) -> FeedEntry:
+    """The story as a feedgen entry for both formats, every field set but `updated`
+    (which each feed sets: `distinct_updated` depends on the feed's other entries).
+
+    A memo of it (`per_story`) lets a story in many feeds be described once; the feeds
+    are written one after the other, each setting its own dates just before.
+    """
     primary = story.primary
-    fe = fg.add_entry(order="append")
+    fe = FeedEntry()
+    fe.register_extension("story", _StoryEntryExtension, atom=True, rss=True)
     fe.story.story = story
     fe.id(story.id)
     fe.guid(story.id, permalink=False)
     fe.title(_safe(primary.title))
     fe.link(href=primary.url, rel="alternate")
     fe.published(story.published)
-    fe.updated(updated)
     fe.pubDate(story.published)
     author = {"name": _safe(primary.provider.name)}
     if home := outlet_url(primary.provider.domain):
@@ -201,6 +208,7 @@ def _add_entry(
     fe.content(html(story, full), type="html")
     for topic in story.topics:
         fe.category(term=topic.slug, label=_safe(topic.name))
+    return fe
 
 
 def _with_stylesheet(document: bytes, links: FeedLinks) -> bytes:
@@ -223,11 +231,11 @@ def render_atom(
     language: str,
     fallback: dt.datetime,
     channel: Channel = NO_EXTRAS,
-    html: Callable[[Story, bool], str] = entry_html,
+    entries: Callable[[Story, bool], FeedEntry] = feed_entry,
 ) -> bytes:
-    """`html` gives an entry's content, full or not (the caller may pass a memo of
-    `entry_html`: a story is rendered once per feed and format holding it)."""
-    fg = _generator(feed, links, site_title, language, "atom", fallback, channel, html)
+    """`entries` gives a story's feedgen entry, full content or not: the caller may pass
+    a memo of `feed_entry` (`per_story`) shared by every feed and both XML formats."""
+    fg = _generator(feed, links, site_title, language, "atom", fallback, channel, entries)
     return _with_stylesheet(fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True), links)
 
 
@@ -238,8 +246,8 @@ def render_rss(
     language: str,
     fallback: dt.datetime,
     channel: Channel = NO_EXTRAS,
-    html: Callable[[Story, bool], str] = entry_html,
+    entries: Callable[[Story, bool], FeedEntry] = feed_entry,
 ) -> bytes:
     """As `render_atom`."""
-    fg = _generator(feed, links, site_title, language, "rss", fallback, channel, html)
+    fg = _generator(feed, links, site_title, language, "rss", fallback, channel, entries)
     return _with_stylesheet(fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True), links)
