@@ -14,12 +14,15 @@ The traps, and what this module does about each:
 - RSS `<author>` needs an e-mail address: the outlet goes to `dc:creator` instead;
 - RSS drops every `atom:link` but self, so `rel="hub"` (upstream issue 122): the feed
   extension writes the hub links itself, right after the self link.
+- an entry's elements are built anew for every feed holding it: `_SharedEntry` builds
+  them once and copies them, setting only the feed's own `updated`;
 - feedgen writes no processing instructions: the `xml-stylesheet` one that makes a feed
   readable in a browser goes in right after the XML declaration (`_with_stylesheet`).
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable
 
@@ -125,6 +128,35 @@ class _StoryEntryExtension(BaseEntryExtension):
         etree.SubElement(parent, f"{{{MEDIA_NS}}}thumbnail", thumb)
 
 
+class _SharedEntry(FeedEntry):
+    """An entry that many feeds hold: its Atom element and RSS item are built once, and
+    each feed gets a copy (an element has one parent), the Atom one with the feed's own
+    `updated`, the only part of an entry that differs from feed to feed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._atom: etree._Element | None = None
+        self._rss: etree._Element | None = None
+
+    def atom_entry(self, extensions: bool = True) -> etree._Element:
+        if not extensions:
+            return super().atom_entry(extensions)
+        if self._atom is None:
+            self._atom = super().atom_entry(extensions)
+        entry = copy.deepcopy(self._atom)
+        updated = entry.find("updated")
+        assert updated is not None  # feedgen writes it always
+        updated.text = self.updated().isoformat()
+        return entry
+
+    def rss_entry(self, extensions: bool = True) -> etree._Element:
+        if not extensions:
+            return super().rss_entry(extensions)
+        if self._rss is None:
+            self._rss = super().rss_entry(extensions)
+        return copy.deepcopy(self._rss)
+
+
 def feed_updated(feed: Feed, fallback: dt.datetime) -> dt.datetime:
     """The newest entry's date: the same content always gives the same bytes."""
     return max((s.updated for s in feed.stories), default=plausible(fallback))
@@ -189,7 +221,7 @@ def feed_entry(story: Story, full: bool, html: Callable[[Story, bool], str] = en
     are written one after the other, each setting its own dates just before.
     """
     primary = story.primary
-    fe = FeedEntry()
+    fe = _SharedEntry()
     fe.register_extension("story", _StoryEntryExtension, atom=True, rss=True)
     fe.story.story = story
     fe.id(story.id)
