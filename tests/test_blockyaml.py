@@ -89,6 +89,28 @@ good_values = st.sampled_from(
         "trailing  ",
         "-x",
         "- x",
+        "'it''s'",
+        "''''",
+        '"a\\"b"',
+        '"tab\\tx"',
+        '"\\x20sp"',
+        '"caf\\u00e9"',
+        '"\\U0001F600"',
+        '"back\\\\slash"',
+        '"nel\\N"',
+        "plain # note",
+        "17  # note",
+        "'q' # note",
+        '"q"   # note',
+        "# only a comment",
+        "[a, b]",
+        "[]",
+        "{}",
+        "[ ]",
+        '[Computer Vision, "AI", 3, true]',
+        "['a, b', \"c\"]",
+        '{name: "Bright Report", domain: brightreport.com}',
+        "{a: 1, b: null, c: 'x'}",
     ]
 )
 odd_values = st.sampled_from(
@@ -124,8 +146,61 @@ odd_values = st.sampled_from(
         "`x",
         "x:",
         "a\tb",
+        '"\\ud800"',
+        '"\\/"',
+        '"\\q"',
+        '"\\x00"',
+        '"\\u00"',
+        '"end\\"',
+        "'a'#c",
+        "'a' #",
+        '"a"x',
+        "[a, ]",
+        "[, a]",
+        "[a, [b]]",
+        "{a}",
+        "{a: {b: c}}",
+        "[a: b]",
+        "[a #b]",
+        "[1, 2] # c",
+        "[a,b]",
+        "{a:b}",
+        "{a: b, a: c}",
+        "[-x]",
+        "[- x]",
+        "[?x]",
+        "[a",
+        "{a: 1",
+        "[a] b",
+        "{'k': v}",
+        '["a"b]',
     ]
 )
+block_headers = st.sampled_from(["|", "|-", ">", ">-"])
+odd_block_headers = st.sampled_from(["|+", ">+", "|2", ">-  # note", "| x", ">1-"])
+block_words = st.sampled_from(
+    ["one", "two words", "#hash", "key: value", "- dash", "'q'", '"dq"', "caf\u00e9", "x"]
+)
+odd_block_lines = st.sampled_from(["  extra indent", "trailing ", "\ttab", "   ", " "])
+
+
+def block_scalar(draw: st.DrawFn, column: int, odd: bool) -> list[str]:
+    """The lines of a block scalar under a key at `column`: evenly indented text, blank
+    lines among and after them, now and then a line that makes it not plain."""
+    indent = " " * (column + draw(st.integers(1, 4)))
+    lines = []
+    for _ in range(draw(st.integers(1, 4))):
+        if draw(st.integers(0, 4)) == 0:
+            lines.append("")
+        else:
+            lines.append(indent + draw(block_words))
+    if odd and draw(st.booleans()):
+        lines.insert(draw(st.integers(0, len(lines))), indent + draw(odd_block_lines))
+    if draw(st.integers(0, 3)) == 0:
+        lines.append("")
+    return lines
+
+
 good_separators = st.sampled_from([": ", ":  "])
 odd_separators = st.sampled_from([":", ":\t", " :", ":: "])
 dashes = st.sampled_from(["- ", "- ", "- ", "-  ", "-   "])
@@ -144,11 +219,15 @@ def block_documents(draw: st.DrawFn) -> str:
         for _ in range(draw(st.integers(1, 4))):
             key = " " * column + draw(keys)
             shape = draw(
-                st.sampled_from(["scalar", "scalar", "empty", "map", "list"])
+                st.sampled_from(["scalar", "scalar", "empty", "map", "list", "block"])
                 if depth < 4
                 else st.just("scalar")
             )
-            if shape == "scalar":
+            if shape == "block":
+                headers = st.one_of(block_headers, odd_block_headers) if odd else block_headers
+                lines.append(key + ": " + draw(headers))
+                lines += block_scalar(draw, column, odd)
+            elif shape == "scalar":
                 lines.append(key + draw(separators) + draw(values))
             elif shape == "empty":
                 lines.append(key + ":")
@@ -241,13 +320,16 @@ related:
 def test_anything_else_is_declined() -> None:
     declined = [
         "a: b\n  c\n",  # a continuation line
-        "a: 'it''s'\n",  # an escaped quote
-        'a: "x\\ty"\n',  # an escape
-        "a: b # note\n",  # a comment
-        "# note\na: b\n",
+        "a: 'it's'\n",  # an unescaped quote
+        'a: "x\\qy"\n',  # an escape YAML does not have
+        'a: "\\ud800"\n',  # an escape of half a character
+        "a: b #\n  c\n",  # a comment, then a continuation
         "a: &x 1\nb: *x\n",  # anchors and aliases
-        "a: [1, 2]\n",  # flow collections
-        "a: |\n  text\n",  # block scalars
+        "a: [1, [2]]\n",  # nested flow collections
+        "a: [1,\n  2]\n",  # a flow collection over two lines
+        "a: |+\n  text\n",  # a block scalar that keeps its trailing lines
+        "a: >\n  text\n    more\n",  # a more-indented folded line
+        "a: |\n  text \n",  # trailing spaces in a block scalar
         "a:\tb\n",  # a tab
         "a: .inf\n",  # a rarer scalar form
         "a: 1.5\n",

@@ -1,9 +1,13 @@
 """A fast path for the plain block YAML that front matter is almost always written in.
 
 Front matter is a mapping of `key: value` lines, nested by indentation, with `- `
-lists, one-line quoted or plain scalars and nothing else: no flow collections, anchors,
-tags, comments, escapes or multi-line scalars. Reading that shape line by line in Python
-costs a fraction of driving libyaml's event stream, and a cold build is bound by it.
+lists and one-line scalars: plain, single-quoted (`''` for a quote) or double-quoted
+(with the common escapes), one-line flow collections of scalars (`[a, b]`,
+`{name: x, domain: y}`), `#` comments, and literal or folded block scalars (`|`, `|-`,
+`>`, `>-`) of evenly indented lines. Anything else (anchors, tags, multi-line quoted or
+plain scalars, nested flow collections, more-indented folded lines) goes the long way.
+Reading that shape line by line in Python costs a fraction of driving libyaml's event
+stream, and a cold build is bound by it.
 
 `load_block(text)` returns exactly what `yamlload.load_yaml(text)` returns (the same
 values of the same types, keys in the same order), or None as soon as the text steps
@@ -13,6 +17,7 @@ any error its message. It never raises and never guesses.
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any
 
@@ -26,6 +31,43 @@ _MAX_DEPTH = 16  # far below yamlguard.MAX_NESTING, so the long way reports deep
 _DASH, _KEY, _ITEM = 0, 1, 2
 _NESTED = object()  # `key:` with nothing after it: a nested node follows, or null
 _NOT_A_KEY = object()
+# Double-quoted escapes read here (YAML 1.1's, as libyaml reads them); any other goes the long way.
+_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
+_ESCAPES = {
+    "0": "\0",
+    "a": "\a",
+    "b": "\b",
+    "t": "\t",
+    "n": "\n",
+    "v": "\v",
+    "f": "\f",
+    "r": "\r",
+    "e": "\x1b",
+    " ": " ",
+    '"': '"',
+    "\\": "\\",
+    "N": "\x85",
+    "_": "\xa0",
+    "L": "\u2028",
+    "P": "\u2029",
+}
+_DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
+_FLOW_PLAIN_STOPS = frozenset(",[]{}#:")
+_BLOCK_HEADERS = {
+    "|": ("literal", "clip"),
+    "|-": ("literal", "strip"),
+    ">": ("folded", "clip"),
+    ">-": ("folded", "strip"),
+}
+
+
+class _BlockHeader:
+    """`key: |` and its kin: the lines below are the value (`_block_scalar`)."""
+
+    def __init__(self, style: str, chomp: str) -> None:
+        self.style, self.chomp = style, chomp
+
 
 Token = tuple[int, int, Any, Any]  # column, kind, key, value
 _LINES_MAX = 100_000
@@ -63,14 +105,65 @@ def load_block(text: str, memo: BlockMemo | None = None) -> dict[Any, Any] | Non
 def _tokens(text: str, memo: BlockMemo) -> list[Token]:
     tokens: list[Token] = []
     lines = memo.lines
-    for line in text.split("\n"):
+    source = text.split("\n")
+    index, count = 0, len(source)
+    while index < count:
+        line = source[index]
+        index += 1
         known = lines.get(line)
         if known is None:
             known = _line(line, memo)
-            if len(line) <= _LINE_LENGTH and len(lines) < _LINES_MAX:
-                lines[line] = known
+            value = known[-1][3] if known else None
+            if isinstance(value, _BlockHeader):
+                at, kind, key, _header = known[-1]
+                text_value, index = _block_scalar(source, index, at, value)
+                known = (*known[:-1], (at, kind, key, text_value))
+            elif (
+                not isinstance(value, (list, dict)) and len(line) <= _LINE_LENGTH and len(lines) < _LINES_MAX
+            ):
+                lines[line] = known  # immutable tokens only: a flow collection is built anew
         tokens += known
     return tokens
+
+
+def _block_scalar(source: list[str], index: int, column: int, header: _BlockHeader) -> tuple[str, int]:
+    """The block scalar whose lines start at `index`, indented more than its key's
+    `column`, all by the same amount; and where the lines after it start."""
+    body: list[str] = []
+    indent = 0
+    count = len(source)
+    while index < count:
+        line = source[index]
+        rest = line.lstrip(" ")
+        if rest:
+            at = len(line) - len(rest)
+            if at <= column:
+                break
+            if not indent:
+                indent = at
+            if at != indent or rest[-1] == " " or not rest.isprintable():
+                raise _OutOfShape  # more-indented or trailing-space lines, tabs, controls
+            body.append(rest)
+        elif line:
+            raise _OutOfShape  # a line of spaces only: their count is content or not
+        else:
+            body.append("")
+        index += 1
+    while body and not body[-1]:
+        body.pop()  # trailing blank lines belong to the chomping, and clip and strip drop them
+    if not body:
+        raise _OutOfShape
+    if header.style == "literal":
+        value = "\n".join(body)
+    else:  # folded: the break after a line of text is a space before more text and nothing
+        # before a blank line; the break after a blank line is kept
+        value = body[0]
+        for previous, line in itertools.pairwise(body):
+            if not previous:
+                value += "\n" + line
+            elif line:
+                value += " " + line
+    return (value + "\n" if header.chomp == "clip" else value), index
 
 
 def _line(line: str, memo: BlockMemo) -> tuple[Token, ...]:
@@ -78,8 +171,8 @@ def _line(line: str, memo: BlockMemo) -> tuple[Token, ...]:
     if not line.isprintable():  # no tab, no control, format or line-separator character
         raise _OutOfShape
     rest = line.lstrip(" ")
-    if not rest:
-        return ()
+    if not rest or rest[0] == "#":
+        return ()  # a blank line, or a comment
     column = len(line) - len(rest)
     dash: tuple[Token, ...] = ()
     if rest[0] == "-" and rest[1:2] == " ":
@@ -92,10 +185,15 @@ def _line(line: str, memo: BlockMemo) -> tuple[Token, ...]:
         key = _key(rest[:colon], memo)
         if key is not _NOT_A_KEY:
             value = rest[colon + 1 :].strip(" ")
-            return (*dash, (column, _KEY, key, _scalar(value, memo.tags) if value else _NESTED))
-    if dash and rest.strip(" "):
+            if not value or value[0] == "#":
+                return (*dash, (column, _KEY, key, _NESTED))
+            header = _BLOCK_HEADERS.get(value)
+            if header is not None:
+                return (*dash, (column, _KEY, key, _BlockHeader(*header)))
+            return (*dash, (column, _KEY, key, _scalar(value, memo.tags)))
+    if dash and rest.strip(" ") and rest[0] != "#":
         return (*dash, (column, _ITEM, None, _scalar(rest.rstrip(" "), memo.tags)))
-    raise _OutOfShape  # a continuation line, a comment, a bare `-`, a complex key
+    raise _OutOfShape  # a continuation line, a bare `-`, a complex key
 
 
 def _key(text: str, memo: BlockMemo) -> Any:
@@ -163,16 +261,104 @@ def _node(tokens: list, position: int, column: int, depth: int) -> tuple[Any, in
 
 
 def _scalar(text: str, tags: dict[str, str]) -> Any:
+    """A one-line value, with any comment after it."""
     first = text[0]
     if first == '"' or first == "'":
-        inner = text[1:-1]
-        if len(text) < 2 or text[-1] != first or first in inner or (first == '"' and "\\" in inner):
+        match = (_DOUBLE_QUOTED if first == '"' else _SINGLE_QUOTED).match(text)
+        if match is None or not _comment_or_nothing(text[match.end() :]):
             raise _OutOfShape
-        return inner
+        return _quoted(first, match.group(1))
+    if first == "[" or first == "{":
+        return _flow(text, tags)
+    cut = text.find(" #")
+    if cut != -1:
+        text = text[:cut].rstrip(" ")
     if first in _INDICATORS and not (first == "-" and len(text) > 1 and text[1] in "0123456789."):
         raise _OutOfShape
-    if ": " in text or " #" in text or text[-1] == ":":
+    if ": " in text or text[-1] == ":":
         raise _OutOfShape
+    return _plain(text, tags)
+
+
+def _comment_or_nothing(rest: str) -> bool:
+    return not rest or (rest[0] == " " and (rest.lstrip(" ") == "" or rest.lstrip(" ")[0] == "#"))
+
+
+def _quoted(quote: str, inner: str) -> str:
+    if quote == "'":
+        return inner.replace("''", "'")
+    if "\\" not in inner:
+        return inner
+    return _ESCAPE.sub(_unescape, inner)
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = match.group(1)
+    if len(code) == 1:
+        found = _ESCAPES.get(code)
+        if found is None:
+            raise _OutOfShape  # an escape libyaml refuses, or reads otherwise
+        return found
+    point = int(code[1:], 16)
+    if 0xD800 <= point <= 0xDFFF or point > 0x10FFFF:
+        raise _OutOfShape
+    return chr(point)
+
+
+def _flow(text: str, tags: dict[str, str]) -> list[Any] | dict[Any, Any]:
+    """A one-line flow collection of scalars: `[a, "b c"]`, `{name: x, domain: y}`."""
+    is_list = text[0] == "["
+    if text[-1] != ("]" if is_list else "}"):
+        raise _OutOfShape  # a comment after it, or a collection over several lines
+    inner = text[1:-1].strip(" ")
+    if not inner:
+        return [] if is_list else {}
+    parts = _flow_parts(inner)
+    if is_list:
+        return [_flow_scalar(part, tags) for part in parts]
+    mapping: dict[Any, Any] = {}
+    for part in parts:
+        key_text, separator, value = part.partition(": ")
+        if not separator or not _KEY_TEXT.match(key_text):
+            raise _OutOfShape
+        mapping[_plain(key_text, tags)] = _flow_scalar(value.strip(" "), tags)
+    return mapping
+
+
+def _flow_parts(inner: str) -> list[str]:
+    """The entries between the commas, quoted ones kept whole; empty entries refused."""
+    parts: list[str] = []
+    start = position = 0
+    length = len(inner)
+    while position < length:
+        char = inner[position]
+        if char == '"' or char == "'":
+            match = (_DOUBLE_QUOTED if char == '"' else _SINGLE_QUOTED).match(inner, position)
+            if match is None:
+                raise _OutOfShape
+            position = match.end()
+            continue
+        if char == ",":
+            parts.append(inner[start:position].strip(" "))
+            start = position + 1
+        position += 1
+    parts.append(inner[start:].strip(" "))
+    if not all(parts):
+        raise _OutOfShape  # `[a, ]`, `[, a]`: allowed by YAML, read here no further
+    return parts
+
+
+def _flow_scalar(text: str, tags: dict[str, str]) -> Any:
+    if not text:
+        raise _OutOfShape
+    first = text[0]
+    if first == '"' or first == "'":
+        match = (_DOUBLE_QUOTED if first == '"' else _SINGLE_QUOTED).fullmatch(text)
+        if match is None:
+            raise _OutOfShape
+        return _quoted(first, match.group(1))
+    if first in _INDICATORS or not _FLOW_PLAIN_STOPS.isdisjoint(text):
+        raise _OutOfShape  # nested collections, `key: value` pairs, comments, and the like
     return _plain(text, tags)
 
 
