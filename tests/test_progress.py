@@ -21,7 +21,7 @@ from aggregator.report import Progress
 from aggregator.serve.scheduler import ProgressLog, RebuildJob
 
 CONSOLE = str(Path(sys.executable).with_name("aggregator"))
-MANY = 10_000  # a cold build of this many files takes over a second, even on a fast machine
+MANY = 30_000  # a cold build of this many files takes well over a second, even on a fast machine
 
 
 @pytest.fixture(scope="module")
