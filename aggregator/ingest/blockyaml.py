@@ -53,6 +53,7 @@ _ESCAPES = {
 }
 _DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
+_QUOTED = {'"': _DOUBLE_QUOTED, "'": _SINGLE_QUOTED}  # by the opening quote
 _FLOW_PLAIN_STOPS = frozenset(",[]{}#:")
 _BLOCK_HEADERS = {
     "|": ("literal", "clip"),
@@ -264,7 +265,7 @@ def _scalar(text: str, tags: dict[str, str]) -> Any:
     """A one-line value, with any comment after it."""
     first = text[0]
     if first == '"' or first == "'":
-        match = (_DOUBLE_QUOTED if first == '"' else _SINGLE_QUOTED).match(text)
+        match = _QUOTED[first].match(text)
         if match is None or not _comment_or_nothing(text[match.end() :]):
             raise _OutOfShape
         return _quoted(first, match.group(1))
@@ -281,7 +282,9 @@ def _scalar(text: str, tags: dict[str, str]) -> Any:
 
 
 def _comment_or_nothing(rest: str) -> bool:
-    return not rest or (rest[0] == " " and (rest.lstrip(" ") == "" or rest.lstrip(" ")[0] == "#"))
+    """What follows a quoted scalar: nothing, spaces, or spaces and a comment."""
+    after = rest.lstrip(" ")
+    return not rest or (rest[0] == " " and (not after or after[0] == "#"))
 
 
 def _quoted(quote: str, inner: str) -> str:
@@ -333,7 +336,7 @@ def _flow_parts(inner: str) -> list[str]:
     while position < length:
         char = inner[position]
         if char == '"' or char == "'":
-            match = (_DOUBLE_QUOTED if char == '"' else _SINGLE_QUOTED).match(inner, position)
+            match = _QUOTED[char].match(inner, position)
             if match is None:
                 raise _OutOfShape
             position = match.end()
@@ -353,7 +356,7 @@ def _flow_scalar(text: str, tags: dict[str, str]) -> Any:
         raise _OutOfShape
     first = text[0]
     if first == '"' or first == "'":
-        match = (_DOUBLE_QUOTED if first == '"' else _SINGLE_QUOTED).fullmatch(text)
+        match = _QUOTED[first].fullmatch(text)
         if match is None:
             raise _OutOfShape
         return _quoted(first, match.group(1))
