@@ -100,3 +100,38 @@ def test_markup_removed_from_title_or_excerpt_is_a_warning_once_per_file(ws: Wor
     report = ws.build()
     assert [w["path"] for w in report["warnings"]] == ["tags.md"]
     assert "warning tags.md: markup removed from title/excerpt" in ws.cli("build", "--full").stdout
+
+
+_IMPORTS_AFTER_BUILD = """
+import sys
+from aggregator.cli import main
+try:
+    main(["build", "--config", sys.argv[1], "--json"])
+except SystemExit as exc:
+    assert not exc.code, exc.code
+print("flask" in sys.modules, "aggregator.serve.websub" in sys.modules, file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(("hubs", "pinger_loaded"), [([], False), (["http://127.0.0.1:9/"], True)])
+def test_a_build_loads_the_web_stack_only_for_what_it_does(
+    ws: Workspace, hubs: list[str], pinger_loaded: bool
+) -> None:
+    """`aggregator build` runs after every edit from scripts and watchers: importing
+    Flask for nothing costs each run a fifth of a second. It imports the WebSub pinger
+    only when hubs are configured, and the pinger itself needs no Flask."""
+    import subprocess
+    import sys
+
+    ws.add("a.md", article())
+    ws.write_config({"websub": {"hubs": hubs}} if hubs else {})
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORTS_AFTER_BUILD, str(ws.config)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["articles"] == 1
+    flask, pinger = done.stderr.strip().splitlines()[-1].split()
+    assert (flask, pinger) == ("False", str(pinger_loaded))
