@@ -125,3 +125,44 @@ def test_name_memo_answers_as_the_rules_do_and_stays_bounded(monkeypatch) -> Non
         assert with_memo == parse_article("a.md", data).article
         assert with_memo.topics[0].slug == topic_slug(name)
         assert len(memo._slugs) <= 2 and len(memo._providers) <= 2
+
+
+NAMES = [
+    "a.md",
+    "a.MD",
+    "a.md~",
+    "a.markdown",
+    "md",
+    "a.md.txt",
+    "x.txt",
+    "notes-1.txt",
+    "b.md\n",
+    "é.md",
+    "[a].md",
+]
+PATTERN_SETS = [
+    ("*.md", "*.markdown", "*.txt"),  # the default: plain suffixes take `str.endswith`
+    ("*.md",),
+    ("*.md", "notes-*.txt"),  # any other pattern: the regex for all
+    ("[ab].md", "*.m?"),
+]  # an empty list is a config error (content.patterns must list at least one pattern)
+
+
+@pytest.mark.parametrize("patterns", PATTERN_SETS)
+def test_file_names_match_content_patterns_as_fnmatch_does(patterns: tuple[str, ...]) -> None:
+    import fnmatch
+
+    from aggregator.ingest.scan import name_matcher
+
+    matches = name_matcher(patterns)
+    expected = [n for n in NAMES if any(fnmatch.fnmatchcase(n, p) for p in patterns)]
+    assert [n for n in NAMES if matches(n)] == expected
+
+
+def test_a_scan_takes_only_the_configured_patterns(ws: Workspace) -> None:
+    for name in ("a.md", "notes-1.txt", "other.txt", "c.md~"):
+        ws.add(name, article(title=f"About {name}", url=f"https://example.com/{name}"))
+    ws.write_config({"content": {"patterns": ["*.md", "notes-*.txt"]}})
+    assert ws.build()["files_scanned"] == 2
+    ws.write_config({})
+    assert ws.build()["files_scanned"] == 3  # the default: *.md, *.markdown, *.txt

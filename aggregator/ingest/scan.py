@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import errno
 import fnmatch
+import functools
 import operator
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -45,6 +47,19 @@ def compile_patterns(patterns: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(fnmatch.translate(p) for p in patterns))
 
 
+_PLAIN_SUFFIX = re.compile(r"\*(\.[^*?\[\]/]+)")
+
+
+def name_matcher(patterns: tuple[str, ...]) -> Callable[[str], object]:
+    """Whether a file name is an article's: `str.endswith` when every pattern is
+    `*.<suffix>` (the usual case; it is the walk's inner loop), else the patterns' regex."""
+    suffixes = [m.group(1) for p in patterns if (m := _PLAIN_SUFFIX.fullmatch(p))]
+    if patterns and len(suffixes) == len(patterns):
+        ends = tuple(suffixes)
+        return lambda name: name.endswith(ends)
+    return compile_patterns(patterns).match
+
+
 def scan(root: Path, patterns: tuple[str, ...]) -> ScanResult:
     """All content files under `root` matching `patterns`, sorted by path.
 
@@ -53,7 +68,8 @@ def scan(root: Path, patterns: tuple[str, ...]) -> ScanResult:
     mtime). Real folders cannot form loops; symlinked ones are followed only inside the
     folder, and each real folder is entered once.
     """
-    matcher = compile_patterns(patterns).match
+    matcher = name_matcher(patterns)
+    entry = _new_entry
     files: list[FileEntry] = []
     problems: list[ScanProblem] = []
     try:
@@ -90,6 +106,10 @@ def scan(root: Path, patterns: tuple[str, ...]) -> ScanResult:
             if name[0] == ".":
                 continue
             try:
+                if item.is_dir(follow_symlinks=False):
+                    visited.add((device, item.inode()))
+                    stack.append((item.path, prefix + name + "/"))
+                    continue
                 if item.is_symlink():
                     problem = _link_problem(item.path, real_root)
                     if problem:
@@ -101,10 +121,6 @@ def scan(root: Path, patterns: tuple[str, ...]) -> ScanResult:
                         continue
                     if not matcher(name):
                         continue
-                elif item.is_dir(follow_symlinks=False):
-                    visited.add((device, item.inode()))
-                    stack.append((item.path, prefix + name + "/"))
-                    continue
                 elif not matcher(name):
                     continue
                 else:
@@ -114,12 +130,13 @@ def scan(root: Path, patterns: tuple[str, ...]) -> ScanResult:
                     problems.append(ScanProblem(prefix + name, f"cannot stat: {exc.strerror}"))
                 continue  # vanished between listing and stat: simply gone
             if stat.S_ISREG(info.st_mode):
-                files.append(FileEntry(prefix + name, info.st_size, info.st_mtime_ns))
+                files.append(entry((prefix + name, info.st_size, info.st_mtime_ns)))
     files.sort(key=_by_path)  # paths are unique; string keys sort much faster than tuples
     return ScanResult(files=files, problems=problems)
 
 
 _by_path = operator.itemgetter(0)
+_new_entry = functools.partial(tuple.__new__, FileEntry)  # FileEntry(...) without its Python __new__
 
 
 def _link_problem(path: str, real_root: Path) -> str | None:
