@@ -138,3 +138,28 @@ def test_dated_headlines_find_exactly_the_members_sharing_enough_words(
         if start <= n.ts <= start + span and len(words & set(n.words.split())) >= overlap
     )
     assert sorted(found) == expected
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.sets(
+        st.tuples(
+            st.sampled_from(["a", "ai", "ai-x", "b", "é", "🚀", "all"]),
+            st.text("0123456789Z:-T", min_size=1, max_size=6),
+            st.text("abc", min_size=1, max_size=3),
+        ),
+        max_size=40,
+    )
+)
+def test_feed_totals_count_each_feed_and_find_its_newest_key(tmp_path: Path, rows: set) -> None:
+    unique = {(slug, story): key for slug, key, story in rows}  # (slug, story) is the key
+    with StateStore(tmp_path / "totals.sqlite3") as store, store.transaction():
+        store.put_feed_entries([(slug, key, story) for (slug, story), key in unique.items()])
+        expected: dict[str, tuple[int, str]] = {}
+        for (slug, _story), key in unique.items():
+            count, newest = expected.get(slug, (0, ""))
+            expected[slug] = (count + 1, max(newest, key))
+        totals = store.feed_totals()
+        assert totals == expected
+        assert list(totals) == sorted(expected)  # in slug order
+        store.db.execute("DELETE FROM feed_entries")
