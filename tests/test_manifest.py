@@ -33,3 +33,50 @@ def test_diff_finds_what_a_dictionary_finds(old: dict, new: dict, same_paths: bo
     changed, removed = Manifest.from_mapping(old).diff(files)
     assert changed == [entry for entry in files if old.get(entry.path) != (entry.size, entry.mtime_ns)]
     assert removed == sorted(set(old) - set(new))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    entries,
+    st.lists(st.tuples(paths, *[st.integers(-1, 2**40)] * 2), max_size=8),
+    st.lists(paths, max_size=6),
+)
+def test_changes_in_place_give_what_a_dictionary_gives(old: dict, updates: list, gone: list) -> None:
+    manifest = Manifest.from_mapping(old)
+    manifest.apply(updates, gone)
+    expected = dict(old)
+    for path, size, mtime in updates:
+        expected[path] = (size, mtime)
+    for path in gone:
+        expected.pop(path, None)
+    assert manifest.as_dict() == expected
+    assert manifest.paths == sorted(expected)
+
+
+def test_a_store_keeps_its_manifest_through_edits_additions_and_a_rollback(tmp_path) -> None:
+    import pytest
+
+    from aggregator.model import FileRecord, FileStatus
+    from aggregator.state.store import StateStore
+
+    def record(path: str, size: int) -> FileRecord:
+        return FileRecord(path=path, size=size, mtime_ns=size * 10, hash="h", status=FileStatus.SKIPPED)
+
+    state = tmp_path / "s.sqlite3"
+    with StateStore(state) as store, store.transaction():
+        store.put_files([record(f"{i:04d}.md", i) for i in range(1500)])  # more than in place
+        store.save_manifest()
+    with StateStore(state) as store:
+        assert len(store.manifest().paths) == 1500
+        with store.transaction():
+            store.put_files([record("0007.md", 70), record("new.md", 5)])  # in place
+            store.delete_files(["0001.md"])
+            store.save_manifest()
+        with pytest.raises(RuntimeError), store.transaction():
+            store.put_files([record("0008.md", 80)])
+            raise RuntimeError("the build failed")
+        seen = store.manifest().as_dict()  # as committed, not with the undone change
+    with StateStore(state) as store:
+        assert store.manifest().as_dict() == seen
+    assert seen["0007.md"] == (70, 700) and seen["new.md"] == (5, 50) and "0001.md" not in seen
+    assert seen["0008.md"] == (8, 80) and len(seen) == 1500

@@ -100,6 +100,7 @@ class StateStore:
                 with contextlib.suppress(Exception):
                     self._loader.wait()  # nothing may still be writing when the transaction ends
             self._db.execute("ROLLBACK")
+            self._manifest.forget()
             raise
         self.db.execute("COMMIT")
 

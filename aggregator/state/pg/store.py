@@ -125,9 +125,13 @@ class PostgresStore:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        with self.db.transaction():
-            self.db.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
-            yield
+        try:
+            with self.db.transaction():
+                self.db.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+                yield
+        except BaseException:
+            self._manifest.forget()  # it may hold what the rollback undid
+            raise
 
     def created(self) -> dt.datetime:
         if self._created is None:
