@@ -85,6 +85,23 @@ def test_a_child_that_fails_leaves_its_share_to_the_parent(tmp_path: Path, monke
     assert shared.problems == alone.problems
 
 
+def test_a_walk_goes_on_in_one_process_when_no_process_can_be_forked(tmp_path: Path, monkeypatch) -> None:
+    root = tmp_path / "content"
+    many_folders(root, tmp_path)
+    alone = scan(root, PATTERNS, processes=1)
+    open_before = len(os.listdir("/proc/self/fd"))
+
+    def refused() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(scan_module.os, "fork", refused)
+    shared = scan(root, PATTERNS, processes=3)
+    assert shared.processes == 1
+    assert shared.files == alone.files
+    assert shared.problems == alone.problems
+    assert len(os.listdir("/proc/self/fd")) == open_before  # no pipe left open
+
+
 def test_a_walk_stays_in_one_process_while_other_threads_run(tmp_path: Path) -> None:
     root = tmp_path / "content"
     many_folders(root, tmp_path)

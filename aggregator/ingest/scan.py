@@ -196,19 +196,22 @@ def _walk_in_shares(walk: _Walk, frontier: list[tuple[str, str]], shares: int) -
     children: list[tuple[int, int, list[tuple[str, str]]]] = []
     try:
         for part in parts[1:]:
-            children.append((*_fork_share(walk, part), part))
-        walk.run(list(parts[0]))
+            try:
+                children.append((*_fork_share(walk, part), part))
+            except OSError:  # no process to spare (memory, a process limit): walked here
+                walk.run(part)
+        walk.run(parts[0])
         used = 1
         while children:
             pid, fd, part = children.pop()
             found = _collect(pid, fd)
             if found is None:
-                walk.run(list(part))
+                walk.run(part)
                 continue
             used += 1
             files, problems, visited, linked = found
             walk.files.extend(map(_new_entry, files))
-            walk.problems.extend(ScanProblem(path, reason) for path, reason in problems)
+            walk.problems.extend(problems)
             walk.visited.update(visited)
             walk.linked.extend(linked)
         return used
@@ -220,15 +223,19 @@ def _walk_in_shares(walk: _Walk, frontier: list[tuple[str, str]], shares: int) -
 
 def _fork_share(walk: _Walk, part: list[tuple[str, str]]) -> tuple[int, int]:
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        raise
     if pid == 0:  # the child: walk, send what it found through the pipe, leave at once
         status = 1
         try:
             os.close(read_end)
             share = _Walk(walk.real_root, walk.device, walk.matcher, tuple)  # plain tuples pickle fast
-            share.run(list(part))
-            problems = [(p.path, p.reason) for p in share.problems]
-            found = (share.files, problems, share.visited, share.linked)
+            share.run(part)
+            found = (share.files, share.problems, share.visited, share.linked)
             with os.fdopen(write_end, "wb") as out:
                 out.write(pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL))
             status = 0
