@@ -340,3 +340,35 @@ def test_anything_else_is_declined() -> None:
     ]
     for text in declined:
         assert load_block(text) is None, text
+
+
+QUOTED_EDGES = [
+    '"a\\"b"',
+    '"ends in a backslash\\\\"',
+    '"\\""',
+    '"unterminated',
+    '"unterminated \\"',
+    '"two" "strings"',
+    '"x" trailing',
+    "'it''s'",
+    "'a'''",
+    "''''''",
+    "'unterminated",
+    "'a''",
+    "'a' 'b'",
+    '"' + "long excerpt, with \\u00e9 escapes and \\\"quotes\\\" " * 40 + '"',
+    "'" + "long excerpt, it''s quoted " * 40 + "' # note",
+]
+
+
+def test_quoted_scalars_end_where_the_loader_ends_them() -> None:
+    """The quoted-scalar patterns are written for speed; each must still end a scalar at
+    the same quote as libyaml, or decline."""
+    for value in QUOTED_EDGES:
+        for text in (f"excerpt: {value}\n", f"topics:\n  - {value}\n", f"a: [{value}, b]\n"):
+            try:
+                load_yaml(text)
+            except Exception:  # the loader refuses it: the fast path must decline
+                assert load_block(text) is None, text
+            else:
+                agrees(text)

@@ -51,8 +51,10 @@ _ESCAPES = {
     "L": "\u2028",
     "P": "\u2029",
 }
-_DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
-_SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
+# Written as "unrolled loops" (a run of plain characters, then escape and run again):
+# the same matches as `"((?:[^"\\]|\\.)*)"`, several times faster on long excerpts.
+_DOUBLE_QUOTED = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"')
+_SINGLE_QUOTED = re.compile(r"'([^']*(?:''[^']*)*)'")
 _QUOTED = {'"': _DOUBLE_QUOTED, "'": _SINGLE_QUOTED}  # by the opening quote
 _FLOW_PLAIN_STOPS = frozenset(",[]{}#:")
 _BLOCK_HEADERS = {
