@@ -356,7 +356,7 @@ QUOTED_EDGES = [
     "'unterminated",
     "'a''",
     "'a' 'b'",
-    '"' + "long excerpt, with \\u00e9 escapes and \\\"quotes\\\" " * 40 + '"',
+    '"' + 'long excerpt, with \\u00e9 escapes and \\"quotes\\" ' * 40 + '"',
     "'" + "long excerpt, it''s quoted " * 40 + "' # note",
 ]
 
