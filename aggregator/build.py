@@ -353,10 +353,10 @@ def _loader(store: StateBackend, now: dt.datetime) -> Callable[[Sequence[str] | 
     """Visible articles of these paths (all paths for None), from the store's parse cache."""
 
     from aggregator.index.views import visible_articles
-    from aggregator.ingest.codec import article_from_json
+    from aggregator.ingest.codec import ArticleDecoder
 
     def load(paths: Sequence[str] | None) -> dict[str, Article]:
         records = store.file_records(paths)
-        return visible_articles(((r.path, r.article_json, r.status) for r in records), now, article_from_json)
+        return visible_articles(((r.path, r.article_json, r.status) for r in records), now, ArticleDecoder())
 
     return load

@@ -43,3 +43,17 @@ def test_what_orjson_refuses_goes_through_json() -> None:
     assert codec.article_from_json(text) == original
     # and a store written by `json` with a token orjson will not read (NaN) still loads
     assert read_json("[1, NaN]")[0] == 1
+
+
+def test_a_decoder_shares_outlets_and_topics_between_the_articles_it_reads() -> None:
+    first = article()
+    second = article(FILE.replace("Storm hits", "Flood hits").replace("/news/1", "/news/2"))
+    decode = codec.ArticleDecoder()
+    a, b = (decode(codec.article_to_json(x)) for x in (first, second))
+    assert (a, b) == (first, second)  # the same values as a plain decode
+    assert a.provider is b.provider and a.topics is b.topics  # one object each, not one per article
+    assert a.related[0].provider is b.related[0].provider
+    other = article(FILE.replace("name: Example News", "name: Example Daily"))
+    assert decode(codec.article_to_json(other)).provider == dataclasses.replace(
+        first.provider, name="Example Daily"
+    )

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from aggregator.ingest.codec import article_from_json, article_to_json
+from aggregator.ingest.codec import ArticleDecoder, article_to_json
 from aggregator.ingest.frontmatter import ArticleError
 from aggregator.ingest.normalise import ParseMemo, as_of, parse_article
 from aggregator.ingest.scan import FileEntry, read_file
@@ -187,14 +187,14 @@ def astuple_record(record: FileRecord) -> tuple:
     )
 
 
-def _from_worker(item: tuple | None, now: dt.datetime) -> Parsed | None:
+def _from_worker(item: tuple | None, now: dt.datetime, decode: ArticleDecoder) -> Parsed | None:
     if item is None:
         return None
     *fields, words = item
     record = FileRecord(**dict(zip(_RECORD_FIELDS, fields, strict=True)))
     if record.status != "ok":
         return Parsed(record, None)
-    shown = as_of(article_from_json(record.article_json), now)[0]  # type: ignore[arg-type]
+    shown = as_of(decode(record.article_json), now)[0]  # type: ignore[arg-type]
     if shown is not None and words is not None:
         titles = _titles(shown)
         if len(titles) == len(words):  # the same article the worker saw, as it should be
@@ -220,7 +220,8 @@ def parse_entries(
     context = multiprocessing.get_context(method)
     items = [(entry.path, entry.size, entry.mtime_ns, known, mtime) for entry, known, mtime in work]
     batches = [items[i : i + BATCH_SIZE] for i in range(0, len(items), BATCH_SIZE)]
+    decode = ArticleDecoder()  # one for the whole pass: outlets and topics repeat across batches
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         for results in pool.map(_parse_batch, [job] * len(batches), batches, chunksize=1):
             for item in results:
-                yield _from_worker(item, job.now)
+                yield _from_worker(item, job.now, decode)
