@@ -122,6 +122,10 @@ def assign_ids(
     return stories, records
 
 
+def _name(topic: Topic) -> str:
+    return topic.name
+
+
 def build_story(
     story_id: str,
     ordered_members: Sequence[Member],
@@ -134,11 +138,13 @@ def build_story(
     primary = choose_primary(ordered_members)
     others = tuple(m for m in ordered_members if m is not primary)
     members = (primary, *others)
-    topic_names: dict[str, list[str]] = defaultdict(list)
+    spellings: dict[str, list[Topic]] = defaultdict(list)
     for article in articles:
         for topic in article.topics:
-            topic_names[topic.slug].append(topic.name)
-    topics = tuple(Topic(name=min(names), slug=slug) for slug, names in sorted(topic_names.items()))
+            spellings[topic.slug].append(topic)
+    # Each slug under its first spelling in sort order; the articles' own objects, shared
+    # by the decoder, rather than one new one a story.
+    topics = tuple(min(found, key=_name) for _slug, found in sorted(spellings.items()))
     categories = tuple(sorted({a.category for a in articles if a.category}))
     published = ordered_members[0].published  # the oldest: undated members come last
     assert published is not None  # every story has a file, and every file is dated
