@@ -158,7 +158,7 @@ def build_once(
         from aggregator.index.full import apply_full
         from aggregator.index.incremental import apply_incremental
         from aggregator.index.views import StoredFeeds
-        from aggregator.ingest.codec import article_from_json
+        from aggregator.ingest.codec import ArticleDecoder
         from aggregator.stories.headlines import HeadlineWords
 
         with store.transaction():
@@ -190,7 +190,7 @@ def build_once(
                     outcome = apply_full(store, config, visible, now, loading, words)
                 mark = report.lap("stories", mark)
                 watch.enter("render")
-                source = outcome.snapshot or StoredFeeds(store, now, article_from_json)
+                source = outcome.snapshot or StoredFeeds(store, now, ArticleDecoder())
                 files, expected, infos = render_outputs(
                     source,
                     config,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import operator
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -16,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from aggregator.model import Article, Cluster, Member, Story, StoryRecord, Topic
 from aggregator.stories.clustering import sort_key_date
 
+_TOPIC_NAME = operator.attrgetter("name")
 _STORY_NAMESPACE = uuid.UUID("6f1d3b8e-4c52-5a8e-9b77-2a4d1c0e9f31")
 
 
@@ -122,10 +124,6 @@ def assign_ids(
     return stories, records
 
 
-def _name(topic: Topic) -> str:
-    return topic.name
-
-
 def build_story(
     story_id: str,
     ordered_members: Sequence[Member],
@@ -144,7 +142,7 @@ def build_story(
             spellings[topic.slug].append(topic)
     # Each slug under its first spelling in sort order; the articles' own objects, shared
     # by the decoder, rather than one new one a story.
-    topics = tuple(min(found, key=_name) for _slug, found in sorted(spellings.items()))
+    topics = tuple(min(found, key=_TOPIC_NAME) for _slug, found in sorted(spellings.items()))
     categories = tuple(sorted({a.category for a in articles if a.category}))
     published = ordered_members[0].published  # the oldest: undated members come last
     assert published is not None  # every story has a file, and every file is dated
