@@ -21,6 +21,7 @@ from aggregator.state.rows import NodeRow, story_row, topics_json
 from aggregator.stories.clustering import cluster_articles
 from aggregator.stories.copies import Notice, notices_by_link
 from aggregator.stories.headlines import HeadlineWords, epoch_seconds
+from aggregator.stories.helper import search_helper
 from aggregator.stories.identity import assign_ids
 
 
@@ -79,12 +80,15 @@ def apply_full(
     from the returned snapshot. The bulk load stays open on `loading` (the caller's
     stack), and the store refuses other calls until it is closed.
     """
+    # Started first, so the headline search's helper is up when the headlines are known.
+    helper = loading.enter_context(search_helper(len(articles)))
     previous_members = store.memberships()
     previous = store.story_records()
     loader = loading.enter_context(store.bulk_load())
     loader.restore_file_indexes()
     loader.load_rows("links", sorted((a.path, c) for a in articles for c in links_of(a)))
-    clusters = cluster_articles(articles, config.stories, words)
+    matcher = helper.factory(config.stories) if helper else None
+    clusters = cluster_articles(articles, config.stories, words, matcher)
     stories, records = assign_ids(clusters, previous_members, previous, now)
     loader.wait()  # long done: clustering takes longer than the links
     store.delete_stories(set(previous) - set(records))

@@ -73,20 +73,33 @@ class PrefixPostings:
     def factory(cls, options: StoryOptions) -> MatcherFactory:
         return lambda _dated, words: cls(options, word_order(words.values()))
 
+    def _prefix(self, words: frozenset[str]) -> list[str]:
+        """The words a headline is indexed and looked up by (rarest first)."""
+        size = len(words)
+        length = self._prefix_length.get(size)
+        if length is None:
+            length = self._prefix_length[size] = size - required_overlap(size, self.options) + 1
+        return sorted(words, key=self.order)[:length]
+
+    def remember(self, member: Headline, words: frozenset[str]) -> None:
+        """Index a member without searching for it, as `visit` would have: for a search
+        that starts part-way through the members, given those within the window before."""
+        if len(words) >= self.minimum:
+            entry = (member.published, member.canonical, words, member)
+            for word in self._prefix(words):
+                self._postings[word].append(entry)
+
     def visit(self, member: Headline, words: frozenset[str], remember: bool = True) -> list[Match]:
         """As `HeadlineMatcher.visit`; with `remember` False the member is only searched for."""
         size = len(words)
         best: list[Match] = []
         if size < self.minimum:
             return best  # too short to match anything
-        length = self._prefix_length.get(size)
-        if length is None:
-            length = self._prefix_length[size] = size - required_overlap(size, self.options) + 1
         oldest = member.published - self.window
         entry = (member.published, member.canonical, words, member)
         seen: set[str] = set()
         minimum, threshold = self.minimum, self.threshold
-        for word in sorted(words, key=self.order)[:length]:
+        for word in self._prefix(words):
             posting = self._postings[word]
             while posting and posting[0][0] < oldest:
                 posting.popleft()

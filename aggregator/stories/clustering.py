@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from aggregator.config import StoryOptions
 from aggregator.model import Article, Cluster, Member, RelatedItem
-from aggregator.stories.candidates import Headline, MatcherFactory, PrefixPostings
+from aggregator.stories.candidates import Headline, HeadlineMatcher, MatcherFactory, PrefixPostings
 from aggregator.stories.copies import in_publishing_order
 from aggregator.stories.headlines import significant_words
 
@@ -135,6 +135,18 @@ def group_members(
     rebuild would.
     """
     files, by_canonical, related_info = index_articles(articles)
+    # Every member's headline, and the search among them started, before the union-find:
+    # a matcher may search elsewhere meanwhile (`helper`).
+    headlines = [member_headline(key, by_canonical, related_info) for key in (*by_canonical, *related_info)]
+    search = None
+    if options.headline_matching:
+        dated = sorted(
+            Headline(published, key, title, is_file)
+            for key, title, published, is_file in headlines
+            if published
+        )
+        words_of_dated = {h.canonical: words(h.title) for h in dated}
+        search = (matcher or PrefixPostings.factory(options))(dated, words_of_dated)
 
     uf = _UnionFind()
     reason: dict[str, tuple[str, str]] = {}
@@ -151,9 +163,8 @@ def group_members(
             if reason[item.canonical][0] == "file":
                 reason[item.canonical] = ("related", article.path)
 
-    headlines = [member_headline(key, by_canonical, related_info) for key in uf.parent]
-    if options.headline_matching:
-        _merge_headlines(uf, headlines, reason, options, words, trace, matcher)
+    if search is not None:
+        _merge_headlines(uf, dated, words_of_dated, search, reason, options, trace)
 
     # Members ordered by date then URL (as `order_members` orders them): the first is the
     # story's anchor, and stories are ordered by their anchors.
@@ -245,17 +256,17 @@ def describe_member(
 
 def _merge_headlines(
     uf: _UnionFind,
-    headlines: Iterable[tuple[str, str, dt.datetime | None, bool]],
+    dated: Sequence[Headline],
+    words: Mapping[str, frozenset[str]],
+    search: HeadlineMatcher,
     reason: dict[str, tuple[str, str]],
     options: StoryOptions,
-    words_of: WordsOf,
     trace: HeadlineTrace | None = None,
-    matcher: MatcherFactory | None = None,
 ) -> None:
     """Join near-identical headlines published within the window of each other.
 
     Members are visited by date; each is compared with the earlier ones inside the
-    window that pass `headlines_match` (found by `matcher`, see `candidates`), best
+    window that pass `headlines_match` (found by `search`, see `candidates`), best
     match first.
 
     Chaining guard: an edge merges two clusters only if the joining headline also
@@ -263,15 +274,11 @@ def _merge_headlines(
     joins (its earliest headline of its own files: `related` entries may word the story
     differently), and the merged cluster stays within `max_cluster_size`.
     """
-    dated = sorted(
-        Headline(published, key, title, is_file) for key, title, published, is_file in headlines if published
-    )
-    words = {h.canonical: words_of(h.title) for h in dated}
     anchors: dict[str, Headline] = {}
     for member in dated:
         if member.is_file:  # every story has a file; `related` wording may differ from it
             anchors.setdefault(uf.find(member.canonical), member)
-    visit = (matcher or PrefixPostings.factory(options))(dated, words).visit
+    visit = search.visit
     for member in dated:
         best = visit(member, words[member.canonical])
         if best:
