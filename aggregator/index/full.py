@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +36,10 @@ class Outcome:
     copies_scope: set[str] | None = None
 
 
+_FIRST = operator.itemgetter(0)
+_PATH = operator.attrgetter("path")
+
+
 def links_of(article: Article) -> set[str]:
     return {article.canonical, *(r.canonical for r in article.related)}
 
@@ -52,17 +57,22 @@ def node_rows_of(stories: Iterable[Story], words: HeadlineWords) -> list[NodeRow
         for s in stories
         for m in s.members
     ]
-    rows.sort()  # primary-key order (canonical URLs are unique): the fastest way into SQLite
+    # Primary-key order, the fastest way into SQLite; canonical URLs are unique, so the
+    # URL alone orders the rows (and compares faster than the whole row).
+    rows.sort(key=_FIRST)
     return rows
 
 
 def feed_rows_of(stories: Iterable[Story], config: Config) -> list[tuple[str, str, str]]:
-    rows = []
-    for story in stories:
-        key = sort_key(story)
-        rows += [(slug, key, story.id) for slug in feeds_of(story, config)]
-    rows.sort()
-    return rows
+    """(feed slug, sort key, story id) rows in that order: the stories sorted once by
+    key (unique: it ends with the id), then taken feed by feed."""
+    keyed = [(sort_key(story), story) for story in stories]
+    keyed.sort(key=_FIRST)
+    by_feed: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for key, story in keyed:
+        for slug in feeds_of(story, config):  # a story is in a feed once
+            by_feed[slug].append((slug, key, story.id))
+    return [row for slug in sorted(by_feed) for row in by_feed[slug]]
 
 
 def apply_full(
@@ -86,7 +96,8 @@ def apply_full(
     previous = store.story_records()
     loader = loading.enter_context(store.bulk_load())
     loader.restore_file_indexes()
-    loader.load_rows("links", sorted((a.path, c) for a in articles for c in links_of(a)))
+    by_path = sorted(articles, key=_PATH)  # paths are unique: (path, link) order
+    loader.load_rows("links", [(a.path, c) for a in by_path for c in sorted(links_of(a))])
     matcher = helper.factory(config.stories) if helper else None
     clusters = cluster_articles(articles, config.stories, words, matcher)
     stories, records = assign_ids(clusters, previous_members, previous, now)
