@@ -22,12 +22,11 @@ from typing import TYPE_CHECKING, Any
 from aggregator.buildlock import build_lock
 from aggregator.config import Config
 from aggregator.fingerprint import config_fingerprint, keeps_bodies, parse_fingerprint
-from aggregator.ingest.scan import FileEntry, scan
+from aggregator.ingest.scan import FileEntry
 from aggregator.model import FileRecord
 from aggregator.output.files import render_outputs
 from aggregator.output.publish import Publisher, publisher_for, write_atomic
 from aggregator.report import (
-    BuildError,
     BuildReport,
     Problem,
     ProgressCallback,
@@ -36,6 +35,8 @@ from aggregator.report import (
     stamp,
 )
 from aggregator.runtime import gc_paused
+from aggregator.scanning import changed_files, look
+from aggregator.scanning import scan_problems as scan_problems_of
 from aggregator.state.opening import open_state, set_aside_if_damaged
 
 if TYPE_CHECKING:
@@ -62,11 +63,14 @@ def run_build(
     lock_timeout: float | None = None,
     on_wait: Callable[[], None] | None = None,
     progress: ProgressCallback | None = None,
+    changed: Sequence[str] | None = None,
 ) -> BuildReport:
     """Run one rebuild under the cross-process build lock and record its status.
 
     `progress`, if given, is told the phase and the files parsed as the build goes
-    (`Progress`), a few times a second at most."""
+    (`Progress`), a few times a second at most. `changed` names the paths that changed
+    (absolute, or relative to the content folder): only they are looked at, instead of
+    walking the folder (see `aggregator.scanning`)."""
     config.state_path.parent.mkdir(parents=True, exist_ok=True)
     timeout = config.lock_timeout_seconds if lock_timeout is None else lock_timeout
     with build_lock(config, timeout, on_wait) as fence:
@@ -74,7 +78,7 @@ def run_build(
         try:
             with gc_paused():
                 try:
-                    report = build_once(config, full=full, progress=progress, fence=fence)
+                    report = build_once(config, full=full, progress=progress, fence=fence, changed=changed)
                 except sqlite3.DatabaseError as exc:
                     if not set_aside_if_damaged(config.state_path, exc):
                         raise
@@ -120,6 +124,7 @@ def build_once(
     full: bool = False,
     progress: ProgressCallback | None = None,
     fence: Callable[[], None] | None = None,
+    changed: Sequence[str] | None = None,
 ) -> BuildReport:
     """The pipeline itself, without the lock (callers hold it; `fence` checks it is still
     held, just before anything is published)."""
@@ -128,22 +133,18 @@ def build_once(
     report = BuildReport(started_at=now)
     watch = ProgressWatcher(progress, clock)
     watch.enter("scan")
-    try:
-        scanned = scan(config.content_dir, config.patterns)
-    except (FileNotFoundError, NotADirectoryError) as exc:
-        raise BuildError(str(exc)) from None
-    report.files_scanned = len(scanned.files)
+    looked = look(config, None if full else changed)
     mark = report.lap("scan", clock)
-    scan_problems = [Problem(p.path, p.reason) for p in scanned.problems]
 
     publisher: Publisher = publisher_for(config)
     with open_state(config.state_url, config.state_path) as store:
         config_fp, parse_fp = config_fingerprint(config), parse_fingerprint(config)
         reparse_all = full or store.get_meta("parse_fingerprint") != parse_fp
         recompute_all = reparse_all or store.get_meta("config_fingerprint") != config_fp
-        to_check, removed = store.manifest().diff(scanned.files)
-        if reparse_all:
-            to_check = scanned.files
+        to_check, removed = changed_files(config, store, looked, reparse_all)
+        report.files_scanned = looked.files_scanned
+        report.scan = "walk" if looked.walked else "named"
+        scan_problems = scan_problems_of(store, looked)
         due = [] if reparse_all else sorted(set(store.due_paths(int(now.timestamp()))) - set(removed))
         published_sizes: dict[str, int] = json.loads(store.get_meta("published") or "{}")
         damaged = publisher.damaged(published_sizes)  # asked once: for a bucket, it is a round trip

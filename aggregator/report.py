@@ -75,6 +75,7 @@ class BuildReport:
     finished_at: dt.datetime | None = None
     duration_ms: int = 0
     files_scanned: int = 0
+    scan: str = "walk"  # how the changes were found: "walk" (the whole folder) or "named" paths
     files_changed: int = 0
     files_removed: int = 0
     parsed: int = 0
@@ -117,7 +118,8 @@ class BuildReport:
 
     def summary_line(self) -> str:
         return (
-            f"build: {plural(self.files_scanned, 'file')} scanned, {self.files_changed} changed, "
+            f"build: {plural(self.files_scanned, 'file' if self.scan == 'walk' else 'named file')} scanned, "
+            f"{self.files_changed} changed, "
             f"{self.files_removed} removed, {len(self.skipped)} skipped; {plural(self.articles, 'article')}, "
             f"{plural(self.stories, 'story', 'stories')}; {plural(len(self.feeds), 'feed')}; "
             f"{plural(len(self.written), 'file')} written, "

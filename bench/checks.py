@@ -95,3 +95,10 @@ def check_absent(output: Path, urls: list[str], what: str) -> None:
         hits = [name for name, data in blobs if needle in data]
         if hits:
             raise CheckFailed(f"{what} {url} still appears in {', '.join(hits[:5])}")
+
+
+def check_scan(report: dict[str, Any], named: bool) -> None:
+    """A build told the changed path stats that path alone; any other walks the folder."""
+    expected = "named" if named else "walk"
+    if report.get("scan", "walk") != expected:
+        raise CheckFailed(f"the build's scan was {report.get('scan')!r}, expected {expected!r}")

@@ -42,6 +42,11 @@ TARGETS = {
     "edit": Target("one file edited", "stat_walk", max_seconds=1.5),
     "add": Target("one file added", "stat_walk", max_seconds=1.5),
     "delete": Target("one file deleted", "stat_walk", max_seconds=1.5),
+    # The same changes told to the build (`aggregator build --changed PATH`, as the
+    # daemon's watcher does): no walk of the folder.
+    "edit_named": Target("one file edited, named", "stat_walk", max_seconds=1.5),
+    "add_named": Target("one file added, named", "stat_walk", max_seconds=1.5),
+    "delete_named": Target("one file deleted, named", "stat_walk", max_seconds=1.5),
 }
 
 

@@ -76,9 +76,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         )
     if args.n < 20 or args.repeat < 1:
         parser.error("--n must be at least 20 and --repeat at least 1")
-    if args.repeat > corpus.probe_count(args.n):
+    if 2 * args.repeat > corpus.probe_count(args.n):
         parser.error(
-            f"--repeat is at most {corpus.probe_count(args.n)} at this N (one new article per deletion)"
+            f"--repeat is at most {corpus.probe_count(args.n) // 2} at this N "
+            "(one probe article per deletion, walked and named)"
         )
     return args
 
@@ -165,9 +166,10 @@ class Bench:
         self.floors["stat_walk"] = report.figure(walks)
         print(f"floors: stat walk {walks}", flush=True)
 
-    def _build(self, label: str, sample_memory: bool = False) -> measure.BuildRun:
+    def _build(self, label: str, sample_memory: bool = False, named: Path | None = None) -> measure.BuildRun:
         self.warm()
-        run = measure.run_build(self.command, sample_memory=sample_memory)
+        command = self.command if named is None else [*self.command, "--changed", str(named)]
+        run = measure.run_build(command, sample_memory=sample_memory)
         print(
             f"  {label}: {run.seconds:.3f} s, CPU {run.cpu_seconds:.1f} s, peak RSS {run.peak_bytes / 1e6:.0f} MB",
             flush=True,
@@ -264,32 +266,44 @@ class Bench:
                 raise checks.CheckFailed(f"no-change rebuild found changes: {changed}")
         self.builds["no_change"] = report.figure([r.seconds for r in runs])
 
-    def edit(self) -> None:
+    def edit(self, named: bool = False) -> None:
+        """One probe edited per run; `named`: the build is told its path (`--changed`)."""
         times = []
+        suffix = ", named" if named else ""
         for i in range(self.repeat):
-            article = checks.read_article(corpus.edit_one(self.content))
-            times.append(self._build(f"one file edited {i + 1}").seconds)
+            path = corpus.edit_one(self.content)
+            article = checks.read_article(path)
+            run = self._build(f"one file edited{suffix} {i + 1}", named=path if named else None)
+            times.append(run.seconds)
+            checks.check_scan(run.report, named)
             checks.check_edited(self.site, article)
-        self.builds["edit"] = report.figure(times)
+        self.builds["edit_named" if named else "edit"] = report.figure(times)
 
-    def add(self) -> None:
+    def add(self, named: bool = False) -> None:
         times = []
+        suffix = ", named" if named else ""
         for i in range(self.repeat):
-            article = checks.read_article(corpus.add_one(self.content))
-            times.append(self._build(f"one file added {i + 1}").seconds)
+            path = corpus.add_one(self.content)
+            article = checks.read_article(path)
+            run = self._build(f"one file added{suffix} {i + 1}", named=path if named else None)
+            times.append(run.seconds)
+            checks.check_scan(run.report, named)
             checks.check_present(self.site, article, "added article")
-        self.builds["add"] = report.figure(times)
+        self.builds["add_named" if named else "add"] = report.figure(times)
 
-    def delete(self) -> None:
+    def delete(self, named: bool = False) -> None:
         times = []
+        suffix = ", named" if named else ""
         for i in range(self.repeat):
             article = checks.read_article(corpus.live_probes(self.content)[0])
             checks.check_present(self.site, article, "article about to be deleted")
             if corpus.delete_one(self.content) != article.path:
                 raise checks.CheckFailed("delete_one removed another file than expected")
-            times.append(self._build(f"one file deleted {i + 1}").seconds)
+            run = self._build(f"one file deleted{suffix} {i + 1}", named=article.path if named else None)
+            times.append(run.seconds)
+            checks.check_scan(run.report, named)
             checks.check_absent(self.site, [article.url], "deleted article")
-        self.builds["delete"] = report.figure(times)
+        self.builds["delete_named" if named else "delete"] = report.figure(times)
 
 
 def measure_shape(args: argparse.Namespace, shape: str) -> dict[str, Any]:
@@ -305,6 +319,9 @@ def measure_shape(args: argparse.Namespace, shape: str) -> dict[str, Any]:
         bench.edit()
         bench.add()
         bench.delete()
+        bench.edit(named=True)
+        bench.add(named=True)
+        bench.delete(named=True)
     finally:
         corpus.restore(bench.content)
     report.score(bench.floors, bench.builds)

@@ -58,6 +58,8 @@ def test_drop_edit_and_delete_each_reach_the_feed_within_two_seconds(daemon: Dae
 
     (site.content / "drop.md").unlink()
     until(lambda: not served(site, "Walrus paints vermilion lighthouse"), VISIBLE_WITHIN)
+    # The watcher told each build the file it saw change: no walk of the folder.
+    assert daemon.log().count("build: 1 named file scanned") >= 2, daemon.log()
 
 
 def test_a_replaced_content_folder_is_watched_again(daemon: Daemon) -> None:
@@ -89,7 +91,7 @@ def test_no_watch_leaves_it_to_the_interval(tmp_path: Path) -> None:
 
 def test_a_burst_of_500_files_makes_at_most_a_few_builds(tmp_path: Path) -> None:
     builds: list[float] = []
-    watcher = ContentWatcher(tmp_path, ["*.md"], lambda: builds.append(time.monotonic()))
+    watcher = ContentWatcher(tmp_path, ["*.md"], lambda named: builds.append(time.monotonic()))
     assert watcher.start()
     try:
         for i in range(500):
@@ -104,7 +106,7 @@ def test_a_burst_of_500_files_makes_at_most_a_few_builds(tmp_path: Path) -> None
 def test_reading_files_and_other_names_do_not_rebuild(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text("x")
     builds: list[float] = []
-    watcher = ContentWatcher(tmp_path, ["*.md"], lambda: builds.append(time.monotonic()))
+    watcher = ContentWatcher(tmp_path, ["*.md"], lambda named: builds.append(time.monotonic()))
     assert watcher.start()
     try:
         time.sleep(0.3)
@@ -126,7 +128,7 @@ def test_without_inotify_it_falls_back_to_the_interval_with_a_log_line(tmp_path:
         def start(self) -> None:
             raise OSError(28, "inotify watch limit reached")
 
-    watcher = ContentWatcher(tmp_path, ["*.md"], lambda: None, observer_factory=Exhausted)
+    watcher = ContentWatcher(tmp_path, ["*.md"], lambda named: None, observer_factory=Exhausted)
     with caplog.at_level(logging.WARNING, logger="aggregator.watch"):
         assert watcher.start() is False
     assert "rebuilding on the interval only" in caplog.text
@@ -147,7 +149,7 @@ def test_a_change_during_a_build_gets_a_build_of_its_own(tmp_path: Path) -> None
         def summary_line(self) -> str:
             return "built"
 
-    def build(config, lock_timeout, progress=None):
+    def build(config, lock_timeout, progress=None, changed=None):
         calls.append(1)
         if len(calls) == 1:
             started.set()

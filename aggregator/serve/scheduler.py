@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -96,33 +96,41 @@ class RebuildJob:
         self._idle.set()
         self._stopping = False
         self._again = False
+        self._again_named: set[str] | None = set()  # the paths of the build asked for meanwhile; None: walk
         self.runs = 0
         self.metrics = _build_metrics() if config.metrics else None
 
-    def __call__(self) -> None:
-        """One build; called while one runs (the watcher and the interval can meet), it
-        asks for one more after it instead, so no change waits for the next interval."""
+    def __call__(self, changed: Sequence[str] | None = None) -> None:
+        """One build, told the `changed` paths (the watcher) or walking the folder (the
+        interval, None). Called while one runs, it asks for one more after it instead, so
+        no change waits for the next interval; the requests met meanwhile are merged (a
+        walk covers any named paths)."""
         with self._state:
             if self._stopping:
                 return
             if not self._idle.is_set():
                 self._again = True
+                if changed is None or self._again_named is None:
+                    self._again_named = None
+                else:
+                    self._again_named.update(changed)
                 return
             self._idle.clear()
         try:
             while True:
                 try:
-                    self._run_once()
+                    self._run_once(changed)
                 finally:
                     self.runs += 1
                 with self._state:
                     if not self._again or self._stopping:
                         break
-                    self._again = False
+                    named, self._again, self._again_named = self._again_named, False, set()
+                    changed = None if named is None else sorted(named)
         finally:
             self._idle.set()
 
-    def _run_once(self) -> None:
+    def _run_once(self, changed: Sequence[str] | None = None) -> None:
         from aggregator.buildlock import describe_lock
         from aggregator.report import BuildError, BuildLockTimeout
         from aggregator.state.errors import PublishFailed, StateUnavailable
@@ -131,10 +139,12 @@ class RebuildJob:
         started = time.monotonic()
         result, seconds = "failed", None
         try:
+            named = {} if changed is None else {"changed": changed}
             report = build(
                 self.config,
                 lock_timeout=lock_timeout_for_schedule(self.config),
                 progress=ProgressLog(self.progress_interval),
+                **named,
             )
         except BuildLockTimeout:
             result = "skipped"

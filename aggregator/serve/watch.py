@@ -5,8 +5,12 @@ of a thousand files makes one build, or a few when the burst lasts longer than
 `MAX_DELAY` (a build then runs every `MAX_DELAY` seconds until it ends). The folder's
 identity (device and inode) is checked every poll: when it is replaced (a git checkout
 of a new tree, `mv new content`, a restore), the watch moves to the new folder and a
-build follows. When watching cannot start (no inotify, or its watch limit reached),
-a log line says so and the periodic scan alone keeps the feeds current.
+build follows. The build is told which files changed, so it stats those instead of
+walking the folder (a million files take seconds to walk); a folder created, moved or
+deleted, or more than `NAMED_LIMIT` files, make it walk. The periodic scan still walks,
+so a change the watcher missed waits at most one interval. When watching cannot start
+(no inotify, or its watch limit reached), a log line says so and the periodic scan
+alone keeps the feeds current.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+from aggregator.ingest.named import NAMED_LIMIT
 
 log = logging.getLogger("aggregator.watch")
 
@@ -36,7 +42,7 @@ class ContentWatcher:
         self,
         folder: Path,
         patterns: Sequence[str],
-        on_change: Callable[[], None],
+        on_change: Callable[[list[str] | None], None],
         *,
         quiet: float = QUIET_SECONDS,
         max_delay: float = MAX_DELAY,
@@ -51,6 +57,8 @@ class ContentWatcher:
         self._identity: tuple[int, int] | None = None
         self._first: float | None = None  # when the pending changes began
         self._last = 0.0
+        self._paths: set[str] = set()  # changed files since the last build, relative
+        self._walk = False  # ...or something only a walk of the folder can tell
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -72,14 +80,18 @@ class ContentWatcher:
         log.info("watching %s: rebuilding about %gs after a change", self.folder, self.quiet)
         return True
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 2.0) -> None:
+        """Stop watching, waiting up to `timeout` seconds for the threads to end."""
         self._stop.set()
         self._wake.set()
         if self._observer is not None:
             try:
                 self._observer.stop()
+                self._observer.join(timeout)
             except Exception:  # stopping must never fail the shutdown
                 log.debug("stopping the observer failed", exc_info=True)
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
 
     # --- the observer -------------------------------------------------------------
 
@@ -113,14 +125,31 @@ class ContentWatcher:
 
     def changed(self, paths: Sequence[str], is_directory: bool) -> None:
         """Note a change, if it can concern an article (or a folder of them)."""
-        if not is_directory and not any(self._matches(p) for p in paths if p):
+        files = [] if is_directory else [p for p in paths if p and self._matches(p)]
+        if not is_directory and not files:
             return
+        named = None if is_directory else self._relative(files)
         now = time.monotonic()
         with self._lock:
             if self._first is None:
                 self._first = now
             self._last = now
+            if named is None or len(self._paths) + len(named) > NAMED_LIMIT:
+                self._walk = True
+            elif not self._walk:
+                self._paths.update(named)
         self._wake.set()
+
+    def _relative(self, paths: list[str]) -> list[str] | None:
+        """Paths relative to the watched folder; None if one is outside it."""
+        base = os.path.abspath(self.folder)
+        found = []
+        for path in paths:
+            full = os.path.abspath(os.fsdecode(path))
+            if not full.startswith(base.rstrip(os.sep) + os.sep):
+                return None
+            found.append(os.path.relpath(full, base).replace(os.sep, "/"))
+        return found
 
     def _matches(self, path: str) -> bool:
         name = os.path.basename(os.fsdecode(path))
@@ -139,9 +168,11 @@ class ContentWatcher:
             if self._due():
                 with self._lock:
                     self._first = None
+                    named = None if self._walk else sorted(self._paths)
+                    self._paths, self._walk = set(), False
                 self.builds += 1
                 try:
-                    self.on_change()
+                    self.on_change(named)
                 except Exception:
                     log.exception("rebuild after a change failed")
 

@@ -67,6 +67,22 @@ class Manifest:
             if i < len(paths) and paths[i] == path:
                 del paths[i], sizes[i], mtimes[i]
 
+    def get(self, path: str) -> tuple[int, int] | None:
+        """(size, mtime_ns) of one known file, or None."""
+        i = bisect_left(self.paths, path)
+        if i < len(self.paths) and self.paths[i] == path:
+            return self.sizes[i], self.mtimes[i]
+        return None
+
+    def diff_named(
+        self, files: Sequence[FileEntry], named: Sequence[str]
+    ) -> tuple[list[FileEntry], list[str]]:
+        """`diff` over the named paths alone (`ingest.named`): the rest of the folder is
+        taken to be as the manifest says."""
+        changed = [entry for entry in files if self.get(entry.path) != (entry.size, entry.mtime_ns)]
+        present = {entry.path for entry in files}
+        return changed, [path for path in named if path not in present and self.get(path) is not None]
+
     def as_dict(self) -> dict[str, tuple[int, int]]:
         return dict(zip(self.paths, zip(self.sizes, self.mtimes, strict=True), strict=True))
 

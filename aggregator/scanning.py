@@ -1,0 +1,77 @@
+"""What a build looks at: a walk of the whole content folder, or only the paths it is told.
+
+A build told the changed paths (the daemon's file watcher, `aggregator build --changed`)
+stats those alone and takes every other file to be as the manifest says; the walk's
+problems (a broken symlink, a folder it cannot list) are kept in the state store from
+the last walk, so such a build still reports them. Whenever the paths cannot be trusted
+(`ingest.named`), or every file has to be read again anyway, the folder is walked.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aggregator.config import Config
+from aggregator.ingest.named import NamedScan, scan_named
+from aggregator.ingest.scan import FileEntry, ScanResult, scan
+from aggregator.report import BuildError, Problem
+from aggregator.state.protocol import StateBackend
+
+SCAN_PROBLEMS_KEY = "scan_problems"
+
+
+@dataclass
+class Looked:
+    """What the scan found, before the state store is asked what changed."""
+
+    walked: ScanResult | None
+    named: NamedScan | None
+
+    @property
+    def files_scanned(self) -> int:
+        return len(self.walked.files) if self.walked else len(self.named.files) if self.named else 0
+
+
+def walk(config: Config) -> ScanResult:
+    try:
+        return scan(config.content_dir, config.patterns)
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        raise BuildError(str(exc)) from None
+
+
+def look(config: Config, changed: Sequence[str] | None) -> Looked:
+    """The named paths' stats when they can be trusted, else a walk."""
+    named = scan_named(config.content_dir, config.patterns, changed) if changed is not None else None
+    return Looked(None, named) if named is not None else Looked(walk(config), None)
+
+
+def changed_files(
+    config: Config, store: StateBackend, looked: Looked, reparse_all: bool
+) -> tuple[list[FileEntry], list[str]]:
+    """(files to read, paths gone) against the manifest; walks first when every file is
+    to be read again (a named scan lists only the named ones)."""
+    if reparse_all and looked.walked is None:
+        looked.walked, looked.named = walk(config), None
+    if looked.walked is not None:
+        to_check, removed = store.manifest().diff(looked.walked.files)
+        return (looked.walked.files if reparse_all else to_check), removed
+    assert looked.named is not None
+    return store.manifest().diff_named(looked.named.files, looked.named.paths)
+
+
+def scan_problems(store: StateBackend, looked: Looked) -> list[Problem]:
+    """The walk's problems: this walk's, or for named paths the last walk's (less those
+    paths); each `new` unless the last build reported it too. Stored when they change."""
+    stored = [tuple(item) for item in json.loads(store.get_meta(SCAN_PROBLEMS_KEY) or "[]")]
+    if looked.walked is not None:
+        current = [(p.path, p.reason) for p in looked.walked.problems]
+    else:
+        named = set(looked.named.paths) if looked.named else set()
+        current = [item for item in stored if item[0] not in named]
+    if current != stored:
+        with store.transaction():
+            store.set_meta(SCAN_PROBLEMS_KEY, json.dumps(current))
+    before = set(stored)
+    return [Problem(path, reason, new=(path, reason) not in before) for path, reason in current]
