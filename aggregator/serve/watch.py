@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from aggregator.ingest.named import NAMED_LIMIT
+from aggregator.ingest.named import NAMED_LIMIT, OutsideContent, relative_paths
 
 log = logging.getLogger("aggregator.watch")
 
@@ -142,14 +142,10 @@ class ContentWatcher:
 
     def _relative(self, paths: list[str]) -> list[str] | None:
         """Paths relative to the watched folder; None if one is outside it."""
-        base = os.path.abspath(self.folder)
-        found = []
-        for path in paths:
-            full = os.path.abspath(os.fsdecode(path))
-            if not full.startswith(base.rstrip(os.sep) + os.sep):
-                return None
-            found.append(os.path.relpath(full, base).replace(os.sep, "/"))
-        return found
+        try:
+            return relative_paths(self.folder, [os.fsdecode(path) for path in paths])
+        except OutsideContent:
+            return None
 
     def _matches(self, path: str) -> bool:
         name = os.path.basename(os.fsdecode(path))
