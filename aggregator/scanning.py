@@ -57,8 +57,14 @@ def changed_files(
     if looked.walked is not None:
         to_check, removed = store.manifest().diff(looked.walked.files)
         return (looked.walked.files if reparse_all else to_check), removed
-    assert looked.named is not None
-    return store.manifest().diff_named(looked.named.files, looked.named.paths)
+    assert looked.named is not None  # a few paths: asked of the table, the manifest stays unread
+    named = looked.named
+    known = {record.path: (record.size, record.mtime_ns) for record in store.file_records(named.paths)}
+    present = {entry.path for entry in named.files}
+    return (
+        [entry for entry in named.files if known.get(entry.path) != (entry.size, entry.mtime_ns)],
+        [path for path in named.paths if path not in present and path in known],
+    )
 
 
 def scan_problems(store: StateBackend, looked: Looked) -> list[Problem]:

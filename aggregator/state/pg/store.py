@@ -57,6 +57,10 @@ class _PgManifest(ManifestCache):
         "INSERT INTO blobs (key, value) VALUES ('manifest', %s)"
         " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
     )
+    JOURNAL_WRITE = (
+        "INSERT INTO blobs (key, value) VALUES ('manifest_journal', %s)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+    )
 
 
 def connect(url: str, purpose: str) -> psycopg.Connection[Any]:
