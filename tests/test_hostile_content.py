@@ -277,7 +277,7 @@ def test_file_swapped_after_the_scan_is_checked_again_when_read(
         os.mkfifo(ws.content / "fifo.md")  # opening it for reading would block forever
         return result
 
-    monkeypatch.setattr("aggregator.build.scan", scan_then_swap)
+    monkeypatch.setattr("aggregator.scanning.scan", scan_then_swap)
     with deadline(20):
         report = ws.build()
     reasons = skipped(report)
