@@ -35,7 +35,7 @@ from aggregator.report import (
     stamp,
 )
 from aggregator.runtime import gc_paused
-from aggregator.scanning import changed_files, look
+from aggregator.scanning import SCAN_KEY, changed_files, look
 from aggregator.scanning import scan_problems as scan_problems_of
 from aggregator.state.opening import open_state, set_aside_if_damaged
 
@@ -141,16 +141,19 @@ def build_once(
         config_fp, parse_fp = config_fingerprint(config), parse_fingerprint(config)
         reparse_all = full or store.get_meta("parse_fingerprint") != parse_fp
         recompute_all = reparse_all or store.get_meta("config_fingerprint") != config_fp
-        to_check, removed = changed_files(config, store, looked, reparse_all)
+        to_check, removed = changed_files(config, store, looked, reparse_all, recompute_all)
         report.files_scanned = looked.files_scanned
         report.scan = "walk" if looked.walked else "named"
-        scan_problems = scan_problems_of(store, looked)
+        scan_problems, problems_text = scan_problems_of(config, store, looked)
         due = [] if reparse_all else sorted(set(store.due_paths(int(now.timestamp()))) - set(removed))
         published_sizes: dict[str, int] = json.loads(store.get_meta("published") or "{}")
         damaged = publisher.damaged(published_sizes)  # asked once: for a bucket, it is a round trip
         mark = report.lap("manifest", mark)
 
         if not (to_check or removed or due or recompute_all) and published_sizes and not damaged:
+            if problems_text is not None:
+                with store.transaction():
+                    store.set_meta(SCAN_KEY, problems_text)
             report.nothing_changed = True
             _report_state(report, store, scan_problems, set(), json.loads(store.get_meta("feeds") or "[]"))
             report.unchanged = len(published_sizes)
@@ -211,6 +214,8 @@ def build_once(
                 for i in infos
             ]
             store.set_meta("published", json.dumps(sizes, sort_keys=True))
+            if problems_text is not None:
+                store.set_meta(SCAN_KEY, problems_text)
             store.set_meta("feeds", json.dumps(feeds))
             store.set_meta("copies", _merged_copies(store, outcome.copies, outcome.copies_scope))
             store.set_meta("config_fingerprint", config_fp)

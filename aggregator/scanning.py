@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from aggregator.config import Config
 from aggregator.ingest.named import NamedScan, scan_named
@@ -19,7 +20,9 @@ from aggregator.ingest.scan import FileEntry, ScanResult, scan
 from aggregator.report import BuildError, Problem
 from aggregator.state.protocol import StateBackend
 
-SCAN_PROBLEMS_KEY = "scan_problems"
+# What the last walk saw that a named build cannot: the patterns it listed files by, and
+# its problems, as {"patterns": [...], "problems": [[path, reason], ...]}.
+SCAN_KEY = "scan"
 
 
 @dataclass
@@ -47,13 +50,21 @@ def look(config: Config, changed: Sequence[str] | None) -> Looked:
     return Looked(None, named) if named is not None else Looked(walk(config), None)
 
 
+def last_walk(store: StateBackend) -> dict[str, Any] | None:
+    text = store.get_meta(SCAN_KEY)
+    return json.loads(text) if text else None
+
+
 def changed_files(
-    config: Config, store: StateBackend, looked: Looked, reparse_all: bool
+    config: Config, store: StateBackend, looked: Looked, reparse_all: bool, recompute_all: bool
 ) -> tuple[list[FileEntry], list[str]]:
-    """(files to read, paths gone) against the manifest; walks first when every file is
-    to be read again (a named scan lists only the named ones)."""
-    if reparse_all and looked.walked is None:
-        looked.walked, looked.named = walk(config), None
+    """(files to read, paths gone) against the manifest. A named scan knows only the named
+    files, so it walks after all when every file is to be read again, the configuration
+    changed, or the last walk listed files by other patterns (or is not on record)."""
+    if looked.walked is None:
+        walked = last_walk(store)
+        if reparse_all or recompute_all or walked is None or walked["patterns"] != list(config.patterns):
+            looked.walked, looked.named = walk(config), None
     if looked.walked is not None:
         to_check, removed = store.manifest().diff(looked.walked.files)
         return (looked.walked.files if reparse_all else to_check), removed
@@ -67,17 +78,20 @@ def changed_files(
     )
 
 
-def scan_problems(store: StateBackend, looked: Looked) -> list[Problem]:
+def scan_problems(config: Config, store: StateBackend, looked: Looked) -> tuple[list[Problem], str | None]:
     """The walk's problems: this walk's, or for named paths the last walk's (less those
-    paths); each `new` unless the last build reported it too. Stored when they change."""
-    stored = [tuple(item) for item in json.loads(store.get_meta(SCAN_PROBLEMS_KEY) or "[]")]
+    paths); each `new` unless the last build reported it too. With them, the text to
+    store under SCAN_KEY when it changed (None when it did not)."""
+    walked = last_walk(store) or {"patterns": None, "problems": []}
+    stored = [tuple(item) for item in walked["problems"]]
     if looked.walked is not None:
         current = [(p.path, p.reason) for p in looked.walked.problems]
+        record = {"patterns": list(config.patterns), "problems": current}
     else:
         named = set(looked.named.paths) if looked.named else set()
         current = [item for item in stored if item[0] not in named]
-    if current != stored:
-        with store.transaction():
-            store.set_meta(SCAN_PROBLEMS_KEY, json.dumps(current))
+        record = {"patterns": walked["patterns"], "problems": current}
     before = set(stored)
-    return [Problem(path, reason, new=(path, reason) not in before) for path, reason in current]
+    problems = [Problem(path, reason, new=(path, reason) not in before) for path, reason in current]
+    changed = record["patterns"] != walked["patterns"] or current != stored
+    return problems, (json.dumps(record) if changed else None)

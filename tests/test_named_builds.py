@@ -213,3 +213,13 @@ def test_requests_met_during_a_build_are_merged() -> None:
     release.set()
     first.join(5)
     assert calls == [["a.md"], None]
+
+
+def test_a_changed_configuration_makes_a_named_build_walk(ws: Workspace) -> None:
+    ws.write_config({"content": {"patterns": ["*.md"]}})
+    fill(ws)  # c.txt is not an article under these patterns
+    assert ws.build()["files_scanned"] == 2
+    ws.write_config({"content": {"patterns": ["*.md", "*.txt"]}})
+    report = ws.build("--changed", str(ws.content / "2024/05/a.md"))
+    assert (report["scan"], report["files_scanned"]) == ("walk", 3)
+    assert b"Fusion plant starts up" in ws.read("all.atom")
