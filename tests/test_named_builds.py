@@ -223,3 +223,36 @@ def test_a_changed_configuration_makes_a_named_build_walk(ws: Workspace) -> None
     report = ws.build("--changed", str(ws.content / "2024/05/a.md"))
     assert (report["scan"], report["files_scanned"]) == ("walk", 3)
     assert b"Fusion plant starts up" in ws.read("all.atom")
+
+
+def test_events_the_watcher_lost_make_its_build_walk(tmp_path: Path) -> None:
+    """inotify's queue overflowed: the changed paths are unknown, so the build walks."""
+    from watchdog.events import EventsLostEvent, FileModifiedEvent
+
+    class HandFed:  # an observer whose events the test sends
+        handler = None
+
+        def schedule(self, handler, path, recursive=False):
+            HandFed.handler = handler
+
+        def start(self) -> None:
+            pass
+
+        def stop(self) -> None:
+            pass
+
+        def join(self, timeout=None) -> None:
+            pass
+
+    told: list[list[str] | None] = []
+    watcher = ContentWatcher(tmp_path, ["*.md"], told.append, quiet=0.1, observer_factory=HandFed)
+    assert watcher.start()
+    try:
+        HandFed.handler.dispatch(FileModifiedEvent(str(tmp_path / "a.md")))
+        until(lambda: len(told) == 1, 5)
+        HandFed.handler.dispatch(FileModifiedEvent(str(tmp_path / "a.md")))
+        HandFed.handler.dispatch(EventsLostEvent(str(tmp_path), is_directory=True))
+        until(lambda: len(told) == 2, 5)
+        assert told == [["a.md"], None]
+    finally:
+        watcher.stop()
