@@ -8,7 +8,8 @@ process pool and one number alone can miss it:
   a worker it waited for);
 - the sum of resident memory over the whole process tree, read from /proc every 50 ms;
   copy-on-write pages shared by forked workers are counted once per process, so this
-  errs high, never low (short peaks between two samples can be missed).
+  errs high, never low (short peaks between two samples can be missed). A child caught
+  between vfork and exec, which shows its parent's very memory, is counted once.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from typing import Any
 PAGE = os.sysconf("SC_PAGE_SIZE")
 MEMORY_NOTE = (
     "the larger of wait4 ru_maxrss (largest single process of the build's tree) and the "
-    "sum of RSS over the tree sampled every 50 ms (errs high: shared pages count per process)"
+    "sum of RSS over the tree sampled every 50 ms (errs high: shared pages count per process, "
+    "except a child caught while it is still an unchanged copy of its parent)"
 )
 SAMPLE_SECONDS = 0.05
 
@@ -65,11 +67,25 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _rss(pid: int) -> int:
+def _statm(pid: int) -> tuple[int, ...]:
+    """/proc/<pid>/statm in pages (size, resident, shared, text, lib, data, dirty); () if gone."""
     try:
-        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
-    except (OSError, ValueError, IndexError):
-        return 0
+        return tuple(int(field) for field in Path(f"/proc/{pid}/statm").read_text().split())
+    except (OSError, ValueError):
+        return ()
+
+
+def tree_resident(statm: dict[int, tuple[int, ...]], parent: dict[int, int]) -> int:
+    """Resident bytes of a process tree, by /proc/<pid>/statm. A child whose statm equals
+    its parent's to the page is the parent's memory seen twice (a `subprocess` child
+    between vfork and exec shares the parent's address space): it counts once. Any other
+    child counts in full, the pages it still shares with a forked parent too (errs high)."""
+    total = 0
+    for pid, pages in statm.items():
+        if len(pages) < 2 or (pid in parent and statm.get(parent[pid]) == pages):
+            continue
+        total += pages[1] * PAGE
+    return total
 
 
 class TreeSampler(threading.Thread):
@@ -84,14 +100,17 @@ class TreeSampler(threading.Thread):
 
     def run(self) -> None:
         while not self._stop_event.is_set():
-            pids, queue = [], [self.pid]
+            statm: dict[int, tuple[int, ...]] = {}
+            parent: dict[int, int] = {}
+            queue = [self.pid]
             while queue:
                 pid = queue.pop()
-                pids.append(pid)
-                queue.extend(_children(pid))
-            total = sum(_rss(pid) for pid in pids)
-            self.peak = max(self.peak, total)
-            self.max_processes = max(self.max_processes, len(pids))
+                statm[pid] = _statm(pid)
+                for child in _children(pid):
+                    parent[child] = pid
+                    queue.append(child)
+            self.peak = max(self.peak, tree_resident(statm, parent))
+            self.max_processes = max(self.max_processes, len(statm))
             self._stop_event.wait(SAMPLE_SECONDS)
 
     def stop(self) -> None:
