@@ -35,8 +35,7 @@ from aggregator.report import (
     stamp,
 )
 from aggregator.runtime import gc_paused
-from aggregator.scanning import SCAN_KEY, changed_files, look
-from aggregator.scanning import scan_problems as scan_problems_of
+from aggregator.scanning import SCAN_KEY, compare, look
 from aggregator.state.opening import open_state, set_aside_if_damaged
 
 if TYPE_CHECKING:
@@ -141,10 +140,11 @@ def build_once(
         config_fp, parse_fp = config_fingerprint(config), parse_fingerprint(config)
         reparse_all = full or store.get_meta("parse_fingerprint") != parse_fp
         recompute_all = reparse_all or store.get_meta("config_fingerprint") != config_fp
-        to_check, removed = changed_files(config, store, looked, reparse_all, recompute_all)
+        to_check, removed, scan_problems, problems_text = compare(
+            config, store, looked, reparse_all, recompute_all
+        )
         report.files_scanned = looked.files_scanned
         report.scan = "walk" if looked.walked else "named"
-        scan_problems, problems_text = scan_problems_of(config, store, looked)
         due = [] if reparse_all else sorted(set(store.due_paths(int(now.timestamp()))) - set(removed))
         published_sizes: dict[str, int] = json.loads(store.get_meta("published") or "{}")
         damaged = publisher.damaged(published_sizes)  # asked once: for a bucket, it is a round trip

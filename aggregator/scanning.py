@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from aggregator.config import Config
 from aggregator.ingest.named import NamedScan, scan_named
@@ -50,26 +50,39 @@ def look(config: Config, changed: Sequence[str] | None) -> Looked:
     return Looked(None, named) if named is not None else Looked(walk(config), None)
 
 
-def last_walk(store: StateBackend) -> dict[str, Any] | None:
-    text = store.get_meta(SCAN_KEY)
-    return json.loads(text) if text else None
+class Found(NamedTuple):
+    """What changed against the state store, and the walk's problems as of this build."""
+
+    to_check: list[FileEntry]  # files to read
+    removed: list[str]  # paths gone
+    problems: list[Problem]
+    record: str | None  # the text to store under SCAN_KEY, when it changed
 
 
-def changed_files(
+def compare(
     config: Config, store: StateBackend, looked: Looked, reparse_all: bool, recompute_all: bool
-) -> tuple[list[FileEntry], list[str]]:
-    """(files to read, paths gone) against the manifest. A named scan knows only the named
-    files, so it walks after all when every file is to be read again, the configuration
-    changed, or the last walk listed files by other patterns (or is not on record)."""
-    if looked.walked is None:
-        walked = last_walk(store)
-        if reparse_all or recompute_all or walked is None or walked["patterns"] != list(config.patterns):
-            looked.walked, looked.named = walk(config), None
+) -> Found:
+    """Compare what was looked at with the store. A named scan knows only the named files,
+    so it walks after all when every file is to be read again, the configuration changed,
+    or the last walk listed files by other patterns (or is not on record)."""
+    text = store.get_meta(SCAN_KEY)
+    last = json.loads(text) if text else None
+    if looked.walked is None and (
+        reparse_all or recompute_all or last is None or last["patterns"] != list(config.patterns)
+    ):
+        looked.walked, looked.named = walk(config), None
     if looked.walked is not None:
         to_check, removed = store.manifest().diff(looked.walked.files)
-        return (looked.walked.files if reparse_all else to_check), removed
-    assert looked.named is not None  # a few paths: asked of the table, the manifest stays unread
-    named = looked.named
+        if reparse_all:
+            to_check = looked.walked.files
+    else:
+        assert looked.named is not None  # a few paths: asked of the table, the manifest stays unread
+        to_check, removed = _named_changes(store, looked.named)
+    problems, record = _scan_problems(config, looked, last or {"patterns": None, "problems": []})
+    return Found(to_check, removed, problems, record)
+
+
+def _named_changes(store: StateBackend, named: NamedScan) -> tuple[list[FileEntry], list[str]]:
     known = {record.path: (record.size, record.mtime_ns) for record in store.file_records(named.paths)}
     present = {entry.path for entry in named.files}
     return (
@@ -78,20 +91,19 @@ def changed_files(
     )
 
 
-def scan_problems(config: Config, store: StateBackend, looked: Looked) -> tuple[list[Problem], str | None]:
+def _scan_problems(config: Config, looked: Looked, last: dict[str, Any]) -> tuple[list[Problem], str | None]:
     """The walk's problems: this walk's, or for named paths the last walk's (less those
-    paths); each `new` unless the last build reported it too. With them, the text to
+    paths); each `new` unless the last build reported it too. With them, the record to
     store under SCAN_KEY when it changed (None when it did not)."""
-    walked = last_walk(store) or {"patterns": None, "problems": []}
-    stored = [tuple(item) for item in walked["problems"]]
+    stored = [tuple(item) for item in last["problems"]]
     if looked.walked is not None:
         current = [(p.path, p.reason) for p in looked.walked.problems]
         record = {"patterns": list(config.patterns), "problems": current}
     else:
         named = set(looked.named.paths) if looked.named else set()
         current = [item for item in stored if item[0] not in named]
-        record = {"patterns": walked["patterns"], "problems": current}
+        record = {"patterns": last["patterns"], "problems": current}
     before = set(stored)
     problems = [Problem(path, reason, new=(path, reason) not in before) for path, reason in current]
-    changed = record["patterns"] != walked["patterns"] or current != stored
+    changed = record["patterns"] != last["patterns"] or current != stored
     return problems, (json.dumps(record) if changed else None)
