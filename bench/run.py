@@ -266,42 +266,39 @@ class Bench:
                 raise checks.CheckFailed(f"no-change rebuild found changes: {changed}")
         self.builds["no_change"] = report.figure([r.seconds for r in runs])
 
+    def _one_file(self, what: str, run_index: int, path: Path, named: bool) -> float:
+        """The build after one file changed at `path`; `named`: told the path (`--changed`)."""
+        label = f"one file {what}{', named' if named else ''} {run_index + 1}"
+        run = self._build(label, named=path if named else None)
+        checks.check_scan(run.report, named)
+        return run.seconds
+
     def edit(self, named: bool = False) -> None:
-        """One probe edited per run; `named`: the build is told its path (`--changed`)."""
         times = []
-        suffix = ", named" if named else ""
         for i in range(self.repeat):
             path = corpus.edit_one(self.content)
             article = checks.read_article(path)
-            run = self._build(f"one file edited{suffix} {i + 1}", named=path if named else None)
-            times.append(run.seconds)
-            checks.check_scan(run.report, named)
+            times.append(self._one_file("edited", i, path, named))
             checks.check_edited(self.site, article)
         self.builds["edit_named" if named else "edit"] = report.figure(times)
 
     def add(self, named: bool = False) -> None:
         times = []
-        suffix = ", named" if named else ""
         for i in range(self.repeat):
             path = corpus.add_one(self.content)
             article = checks.read_article(path)
-            run = self._build(f"one file added{suffix} {i + 1}", named=path if named else None)
-            times.append(run.seconds)
-            checks.check_scan(run.report, named)
+            times.append(self._one_file("added", i, path, named))
             checks.check_present(self.site, article, "added article")
         self.builds["add_named" if named else "add"] = report.figure(times)
 
     def delete(self, named: bool = False) -> None:
         times = []
-        suffix = ", named" if named else ""
         for i in range(self.repeat):
             article = checks.read_article(corpus.live_probes(self.content)[0])
             checks.check_present(self.site, article, "article about to be deleted")
             if corpus.delete_one(self.content) != article.path:
                 raise checks.CheckFailed("delete_one removed another file than expected")
-            run = self._build(f"one file deleted{suffix} {i + 1}", named=article.path if named else None)
-            times.append(run.seconds)
-            checks.check_scan(run.report, named)
+            times.append(self._one_file("deleted", i, article.path, named))
             checks.check_absent(self.site, [article.url], "deleted article")
         self.builds["delete_named" if named else "delete"] = report.figure(times)
 
