@@ -56,6 +56,12 @@ _ESCAPES = {
 _DOUBLE_QUOTED = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"')
 _SINGLE_QUOTED = re.compile(r"'([^']*(?:''[^']*)*)'")
 _QUOTED = {'"': _DOUBLE_QUOTED, "'": _SINGLE_QUOTED}  # by the opening quote
+# `key: value` (after an optional `- `) with nothing after the value but spaces: the value
+# double-quoted without escapes, or plain without spaces (so no comment and no `: `), not
+# opening with an indicator nor ending with a colon. The key matches `_KEY_TEXT`.
+_SIMPLE_LINE = re.compile(
+    r'( *)(- +)?([A-Za-z_][A-Za-z0-9_-]{0,127}): +(?:"([^"\\]*)"|([^ \-?:,\[\]{}#&*!|>\'"%@`][^ ]*(?<!:))) *\Z'
+)
 _FLOW_PLAIN_STOPS = frozenset(",[]{}#:")
 _BLOCK_HEADERS = {
     "|": ("literal", "clip"),
@@ -173,6 +179,14 @@ def _line(line: str, memo: BlockMemo) -> tuple[Token, ...]:
     """A line's tokens: `key: value` is one, `- item` and `- key: value` are two."""
     if not line.isprintable():  # no tab, no control, format or line-separator character
         raise _OutOfShape
+    simple = _SIMPLE_LINE.match(line)
+    if simple is not None:  # the commonest lines, read at once: the same tokens as below
+        indent, dash_text, key_text, quoted, plain = simple.groups()
+        key = _key(key_text, memo)
+        value = quoted if plain is None else _plain(plain, memo.tags)
+        if dash_text is None:
+            return ((len(indent), _KEY, key, value),)
+        return ((len(indent), _DASH, None, None), (len(indent) + len(dash_text), _KEY, key, value))
     rest = line.lstrip(" ")
     if not rest or rest[0] == "#":
         return ()  # a blank line, or a comment
