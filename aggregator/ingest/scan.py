@@ -293,9 +293,13 @@ def read_file(root: Path, entry_path: str, max_bytes: int, real_root: str | None
         remaining = max_bytes + 1
         # Sized by the stat (one byte more, to see the end), going on if it grew since.
         step = max(status.st_size + 1, 1 << 16)
-        while remaining > 0 and (chunk := os.read(fd, min(remaining, step))):
+        while remaining > 0:
+            wanted = min(remaining, step)
+            chunk = os.read(fd, wanted)
             chunks.append(chunk)
             remaining -= len(chunk)
+            if len(chunk) < wanted:
+                break  # a regular file reads short only at its end: no read to see it
     finally:
         os.close(fd)
     data = b"".join(chunks)
