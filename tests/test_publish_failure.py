@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -18,17 +19,20 @@ def published(folder: Path) -> dict[str, bytes]:
 
 
 def fill_the_disk_after(monkeypatch: pytest.MonkeyPatch, folder: Path, files: int) -> list[str]:
-    """From the `files`+1-th file staged in `folder` on, fsync fails as on a full disk."""
+    """From the `files`+1-th file staged in `folder` on, fsync fails as on a full disk.
+    Files are staged on several threads: the count is kept under a lock."""
     real_fsync = os.fsync
     synced: list[str] = []
     root = str(folder.resolve())
+    counting = threading.Lock()
 
     def fsync(fd: int) -> None:
         target = os.readlink(f"/proc/self/fd/{fd}")
         if target.startswith(root) and os.path.isfile(target):
-            if len(synced) >= files:
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-            synced.append(target)
+            with counting:
+                if len(synced) >= files:
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                synced.append(target)
         real_fsync(fd)
 
     monkeypatch.setattr(os, "fsync", fsync)

@@ -13,6 +13,7 @@ import os
 import re
 import tempfile
 from collections.abc import Mapping, Set
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -27,6 +28,7 @@ OWNED_SUFFIXES = (".atom", ".rss", ".json")
 ROOT_NAMES = frozenset({INDEX_FILE, OPML_FILE, FEED_CSS})
 ASSET_NAMES = frozenset(name.split("/", 1)[1] for name in (SITE_CSS, SITE_JS))
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+STAGING_THREADS = 8
 
 
 def owned(name: str) -> bool:
@@ -124,20 +126,27 @@ class LocalFolder:
         first rename; on any failure the staged files are removed and nothing is renamed."""
         self.root.mkdir(parents=True, exist_ok=True)
         result = PublishResult()
+        names = sorted(files)
+        for folder in sorted({(self.root / name).parent for name in names}):
+            folder.mkdir(parents=True, exist_ok=True)
+        # Staging waits on the disk (each file is fsynced): a few threads let those waits
+        # overlap and the journal commit them together.
+        with ThreadPoolExecutor(max_workers=STAGING_THREADS) as pool:
+            outcomes = list(pool.map(lambda name: self._stage_changed(name, files[name]), names))
         staged: list[tuple[str, str]] = []  # (temporary path, name)
-        try:
-            for name in sorted(files):
-                target = self.root / name
-                if _same_bytes(target, files[name]):
-                    result.unchanged.append(name)
-                else:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    staged.append((_stage(target, files[name]), name))
-        except BaseException:
+        failure: BaseException | None = None
+        for name, (tmp, error) in zip(names, outcomes, strict=True):
+            if error is not None:
+                failure = failure or error
+            elif tmp is None:
+                result.unchanged.append(name)
+            else:
+                staged.append((tmp, name))
+        if failure is not None:
             for tmp, _name in staged:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
-            raise
+            raise failure
         for tmp, name in staged:
             os.replace(tmp, self.root / name)
             result.written.append(name)
@@ -146,6 +155,15 @@ class LocalFolder:
             for folder in sorted({(self.root / name).parent for name in result.written} | {self.root}):
                 _fsync_dir(folder)
         return result
+
+    def _stage_changed(self, name: str, data: bytes) -> tuple[str | None, BaseException | None]:
+        """(temporary path, None) for a file staged; (None, None) when its bytes are
+        already published; (None, the error) when staging failed."""
+        target = self.root / name
+        try:
+            return (None if _same_bytes(target, data) else _stage(target, data)), None
+        except BaseException as exc:  # handed to the caller, which removes what was staged
+            return None, exc
 
     def _remove_stale(self, expected: Set[str]) -> list[str]:
         """Remove owned files not in `expected`, and temporary files a killed build left,
