@@ -64,15 +64,21 @@ def node_rows_of(stories: Iterable[Story], words: HeadlineWords) -> list[NodeRow
 
 
 def feed_rows_of(stories: Iterable[Story], config: Config) -> list[tuple[str, str, str]]:
-    """(feed slug, sort key, story id) rows in that order: the stories sorted once by
-    key (unique: it ends with the id), then taken feed by feed."""
+    """(feed slug, sort key, story id) rows in that order."""
+    by_feed = feed_rows_by_slug(stories, config)
+    return [row for slug in sorted(by_feed) for row in by_feed[slug]]
+
+
+def feed_rows_by_slug(stories: Iterable[Story], config: Config) -> dict[str, list[tuple[str, str, str]]]:
+    """Each feed's (feed slug, sort key, story id) rows, oldest first: the stories sorted
+    once by key (unique: it ends with the id), then taken feed by feed."""
     keyed = [(sort_key(story), story) for story in stories]
     keyed.sort(key=_FIRST)
     by_feed: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     for key, story in keyed:
         for slug in feeds_of(story, config):  # a story is in a feed once
             by_feed[slug].append((slug, key, story.id))
-    return [row for slug in sorted(by_feed) for row in by_feed[slug]]
+    return by_feed
 
 
 def apply_full(
@@ -104,8 +110,8 @@ def apply_full(
     loader.wait()  # long done: clustering takes longer than the links
     store.delete_stories(set(previous) - set(records))
     loader.load_rows("nodes", node_rows_of(stories, words))
-    feed_rows = feed_rows_of(stories, config)
-    loader.load_rows("feed_entries", feed_rows)
+    by_feed = feed_rows_by_slug(stories, config)
+    loader.load_rows("feed_entries", [row for slug in sorted(by_feed) for row in by_feed[slug]])
     spellings: dict[tuple[str, str], int] = defaultdict(int)
     story_rows = []
     topics_text: dict[tuple[tuple[str, str], ...], str] = {}  # few distinct sets recur
@@ -119,5 +125,5 @@ def apply_full(
         story_rows.append(story_row(records[story.id], text))
     loader.load_rows("stories", story_rows)
     loader.load_rows("topic_names", [(*pair, uses) for pair, uses in sorted(spellings.items()) if uses > 0])
-    snapshot = Snapshot({story.id: story for story in stories}, feed_rows, dict(spellings))
+    snapshot = Snapshot({story.id: story for story in stories}, by_feed, dict(spellings))
     return Outcome(render_all=True, snapshot=snapshot, copies=notices_by_link(articles))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from aggregator.ingest.normalise import as_of
@@ -49,24 +49,17 @@ class Snapshot:
     tables give once written, without reading them back (or waiting for their indexes)."""
 
     stories: dict[str, Story]
-    feed_rows: list[tuple[str, str, str]]  # (slug, sort key, story id), sorted
+    feed_rows: dict[str, list[tuple[str, str, str]]]  # slug -> (slug, sort key, story id), oldest first
     spellings: dict[tuple[str, str], int]  # (topic slug, name) -> stories using it
-    _by_slug: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def feed_totals(self) -> dict[str, tuple[int, str]]:
         """slug -> (number of stories, newest sort key), as `StateBackend.feed_totals`."""
-        totals: dict[str, tuple[int, str]] = {}
-        for slug, key, _story_id in self.feed_rows:  # sorted, so the last key is the newest
-            count = totals[slug][0] if slug in totals else 0
-            totals[slug] = (count + 1, key)
-        return totals
+        return {slug: (len(rows), rows[-1][1]) for slug, rows in self.feed_rows.items() if rows}
 
     def feed_top(self, slug: str, limit: int) -> list[str]:
         """The feed's newest `limit` story ids, as `StateBackend.feed_top`."""
-        if not self._by_slug:
-            for row_slug, _key, story_id in self.feed_rows:  # oldest first within a slug
-                self._by_slug.setdefault(row_slug, []).append(story_id)
-        return self._by_slug.get(slug, [])[: -limit - 1 : -1] if limit > 0 else []
+        rows = self.feed_rows.get(slug, [])
+        return [story_id for _slug, _key, story_id in rows[: -limit - 1 : -1]] if limit > 0 else []
 
     def stories_of(self, ids: Sequence[str]) -> dict[str, Story]:
         return {story_id: self.stories[story_id] for story_id in ids}
