@@ -13,19 +13,20 @@ from hypothesis import strategies as st
 
 from aggregator.config import StoryOptions
 from aggregator.stories import helper as helper_module
-from aggregator.stories.candidates import Headline, PrefixPostings
+from aggregator.stories.candidates import DatedWords, Headline, PrefixPostings
 from aggregator.stories.helper import SearchHelper
 
 WORDS = ["storm", "harbour", "town", "chess", "retires", "volcano", "erupts", "port", "usb", "apple"]
 START = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
 
 
-def _headlines(members: list[tuple[int, set[str]]]) -> tuple[list[Headline], dict[str, frozenset[str]]]:
+def _headlines(members: list[tuple[int, set[str]]]) -> tuple[list[Headline], DatedWords]:
     dated = sorted(
         Headline(START + dt.timedelta(milliseconds=ms), f"https://e.example/{i}", f"t{i}", i % 3 != 0)
         for i, (ms, _words) in enumerate(members)
     )
-    words = {f"https://e.example/{i}": frozenset(w) for i, (_ms, w) in enumerate(members)}
+    by_title = {f"t{i}": frozenset(w) for i, (_ms, w) in enumerate(members)}
+    words = DatedWords({h.canonical: h.title for h in dated}, by_title.__getitem__)
     return dated, words
 
 

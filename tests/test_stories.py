@@ -353,5 +353,7 @@ def test_headline_words_memo_answers_as_the_function_does_and_stays_bounded(monk
         assert memo.text(title) == headline_words_text(title)
         assert len(memo._words) <= 4
     memo.learn("Chess champion retires", "champion chess retires")
+    assert "Chess champion retires" not in memo._words  # a learnt title keeps its text until asked
+    assert memo.text("Chess champion retires") == "champion chess retires"
     assert memo("Chess champion retires") == frozenset({"champion", "chess", "retires"})
     assert HeadlineWords()("Chess champion retires") == significant_words("Chess champion retires")

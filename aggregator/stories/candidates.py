@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import NamedTuple, Protocol
 
 from aggregator.config import StoryOptions
@@ -32,6 +32,9 @@ Match = tuple[float, str, Headline]  # (-similarity, canonical, the earlier head
 
 
 class HeadlineMatcher(Protocol):
+    """A matcher whose answers were all searched before the first visit may say so with
+    a true `searched_ahead` attribute: it is then visited without each member's words."""
+
     def visit(self, member: Headline, words: frozenset[str]) -> list[Match]:
         """The members visited before this one, published at most the window earlier,
         whose headlines match its own (`headlines_match`); then remember this one.
@@ -40,9 +43,34 @@ class HeadlineMatcher(Protocol):
         ...
 
 
+class DatedWords(Mapping[str, frozenset[str]]):
+    """Each dated member's significant words by canonical URL, made only when asked for
+    (from the build's memo): a split search sends most members to its helper as text
+    (`text`), and their sets would be made for nothing."""
+
+    def __init__(self, titles: Mapping[str, str], words: Callable[[str], frozenset[str]]) -> None:
+        self._titles, self._words = titles, words
+        self._text: Callable[[str], str] = getattr(
+            words, "text", lambda title: " ".join(sorted(words(title)))
+        )
+
+    def __getitem__(self, canonical: str) -> frozenset[str]:
+        return self._words(self._titles[canonical])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._titles)
+
+    def __len__(self) -> int:
+        return len(self._titles)
+
+    def text(self, canonical: str) -> str:
+        """The words sorted and joined by spaces (`headline_words_text`)."""
+        return self._text(self._titles[canonical])
+
+
 # Builds the matcher for one grouping, from its dated headlines (in visiting order) and
 # their significant words.
-MatcherFactory = Callable[[Sequence[Headline], Mapping[str, frozenset[str]]], HeadlineMatcher]
+MatcherFactory = Callable[[Sequence[Headline], DatedWords], HeadlineMatcher]
 
 
 def word_order(words: Iterable[frozenset[str]]) -> Callable[[str], int]:

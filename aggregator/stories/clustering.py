@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 
 from aggregator.config import StoryOptions
 from aggregator.model import Article, Cluster, Member, RelatedItem
-from aggregator.stories.candidates import Headline, HeadlineMatcher, MatcherFactory, PrefixPostings
+from aggregator.stories.candidates import (
+    DatedWords,
+    Headline,
+    HeadlineMatcher,
+    MatcherFactory,
+    PrefixPostings,
+)
 from aggregator.stories.copies import in_publishing_order
 from aggregator.stories.headlines import significant_words
 
@@ -63,6 +69,7 @@ class _UnionFind:
 
 
 _NO_DATE = dt.datetime.max.replace(tzinfo=dt.UTC)
+_NO_WORDS: frozenset[str] = frozenset()
 
 
 def sort_key_date(value: dt.datetime | None) -> dt.datetime:
@@ -145,7 +152,7 @@ def group_members(
             for key, title, published, is_file in headlines
             if published
         )
-        words_of_dated = {h.canonical: words(h.title) for h in dated}
+        words_of_dated = DatedWords({h.canonical: h.title for h in dated}, words)
         search = (matcher or PrefixPostings.factory(options))(dated, words_of_dated)
 
     uf = _UnionFind()
@@ -279,8 +286,9 @@ def _merge_headlines(
         if member.is_file:  # every story has a file; `related` wording may differ from it
             anchors.setdefault(uf.find(member.canonical), member)
     visit = search.visit
+    ahead = getattr(search, "searched_ahead", False)  # then its answers need no words
     for member in dated:
-        best = visit(member, words[member.canonical])
+        best = visit(member, _NO_WORDS if ahead else words[member.canonical])
         if best:
             for neg, _key, other in sorted(best, key=lambda item: (item[0], item[1])):
                 refused = _try_join(uf, member, other, words, anchors, reason, options)

@@ -112,6 +112,8 @@ class HeadlineWords:
     rows the store keeps all ask for the same titles, and on a cold build the parse
     workers have found most of them already (`learn`), on the second core.
 
+    A learnt title keeps only its text; the set of its words is made when first asked
+    for, since a cold grouping's helper process takes most headlines as text.
     Owned by the build that creates it and dropped with it; bounded all the same.
     """
 
@@ -124,28 +126,30 @@ class HeadlineWords:
     def __call__(self, title: str) -> frozenset[str]:
         words = self._words.get(title)
         if words is None:
-            words = significant_words(title)
-            self._remember(title, words)
+            text = self._texts.get(title)
+            words = significant_words(title) if text is None else frozenset(text.split())
+            if len(self._words) >= self.LIMIT:
+                self._words.clear()
+            self._words[title] = words
         return words
 
     def text(self, title: str) -> str:
         """As `headline_words_text`."""
         text = self._texts.get(title)
         if text is None:
-            text = self._texts[title] = " ".join(sorted(self(title)))
+            text = " ".join(sorted(self(title)))
+            self._remember(title, text)
         return text
 
     def learn(self, title: str, text: str) -> None:
         """Take a title's words as a parse worker found them (`headline_words_text`)."""
-        if title not in self._words:
-            self._remember(title, frozenset(text.split()))
-            self._texts[title] = text
+        if title not in self._texts:
+            self._remember(title, text)
 
-    def _remember(self, title: str, words: frozenset[str]) -> None:
-        if len(self._words) >= self.LIMIT:
-            self._words.clear()
+    def _remember(self, title: str, text: str) -> None:
+        if len(self._texts) >= self.LIMIT:
             self._texts.clear()
-        self._words[title] = words
+        self._texts[title] = text
 
 
 def headlines_match(

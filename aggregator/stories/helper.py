@@ -21,12 +21,19 @@ import pickle
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from aggregator.config import StoryOptions
 from aggregator.runtime import gc_paused
-from aggregator.stories.candidates import Headline, Match, MatcherFactory, PrefixPostings, word_order
+from aggregator.stories.candidates import (
+    DatedWords,
+    Headline,
+    Match,
+    MatcherFactory,
+    PrefixPostings,
+    word_order,
+)
 
 HELPER_THRESHOLD = 20_000  # fewer dated members than this are searched in the parent alone
 HELPER_SHARE = 0.52  # of the dated members, the older part the helper searches
@@ -83,7 +90,7 @@ class SearchHelper:
             )
 
     def factory(self, options: StoryOptions) -> MatcherFactory:
-        def build(dated: Sequence[Headline], words: Mapping[str, frozenset[str]]) -> _SplitSearch:
+        def build(dated: Sequence[Headline], words: DatedWords) -> _SplitSearch:
             return _SplitSearch(self, options, dated, words)
 
         return build
@@ -145,22 +152,23 @@ def search_helper(members: int, threshold: int | None = None) -> Iterator[Search
 
 class _SplitSearch:
     """A `HeadlineMatcher` whose answers are searched ahead: the older part by the helper
-    (from the moment it is made), the newer part at the first visit."""
+    (from the moment it is made), the newer part at the first visit. The words a visit
+    is given are not needed (`searched_ahead`), and the older part's are sent as text."""
+
+    searched_ahead = True
 
     def __init__(
         self,
         helper: SearchHelper,
         options: StoryOptions,
         dated: Sequence[Headline],
-        words: Mapping[str, frozenset[str]],
+        words: DatedWords,
     ) -> None:
         self.helper, self.options, self.dated, self.words = helper, options, dated, words
         self.window = dt.timedelta(hours=options.headline_window_hours)
         self.split = int(len(dated) * helper.share) if len(dated) >= helper.threshold else 0
-        self.rows = [
-            ((h.published - _EPOCH) // _MICROSECOND, " ".join(words[h.canonical]))
-            for h in dated[: self.split]
-        ]
+        text = words.text
+        self.rows = [((h.published - _EPOCH) // _MICROSECOND, text(h.canonical)) for h in dated[: self.split]]
         self.sent = helper.submit(self.rows, options) if self.split else False
         self.found: dict[str, list[Match]] | None = None
 
@@ -175,11 +183,12 @@ class _SplitSearch:
         start = split
         while start > 0 and dated[start - 1].published >= dated[split].published - self.window:
             start -= 1
-        newer = PrefixPostings(self.options, word_order(words[h.canonical] for h in dated[start:]))
-        for h in dated[start:split]:
-            newer.remember(h, words[h.canonical])
-        for h in dated[split:]:
-            best = newer.visit(h, words[h.canonical])
+        newer_words = [words[h.canonical] for h in dated[start:]]  # made once, for this search only
+        newer = PrefixPostings(self.options, word_order(newer_words))
+        for h, theirs in zip(dated[start:split], newer_words, strict=False):
+            newer.remember(h, theirs)
+        for h, theirs in zip(dated[split:], newer_words[split - start :], strict=True):
+            best = newer.visit(h, theirs)
             if best:
                 found[h.canonical] = best
         for position, matches in self._older():
