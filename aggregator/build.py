@@ -34,7 +34,7 @@ from aggregator.report import (
     now_utc,
     stamp,
 )
-from aggregator.runtime import gc_paused
+from aggregator.runtime import EXIT_HOLD, gc_paused
 from aggregator.scanning import SCAN_KEY, compare, look
 from aggregator.state.opening import open_state, set_aside_if_damaged
 
@@ -163,6 +163,7 @@ def build_once(
         from aggregator.index.incremental import apply_incremental
         from aggregator.index.views import StoredFeeds
         from aggregator.ingest.codec import ArticleDecoder
+        from aggregator.output.renderhelper import render_helper
         from aggregator.stories.headlines import HeadlineWords
 
         with store.transaction():
@@ -182,7 +183,7 @@ def build_once(
             watch.enter("stories")
 
             with contextlib.ExitStack() as loading:  # a full pass's bulk load, until published
-                outcome = None
+                outcome, renderer = None, None
                 if not recompute_all and len(changes.overlay) <= INCREMENTAL_LIMIT:
                     outcome = apply_incremental(
                         store, config, changes.overlay, changes.old_links, _loader(store, now), now, words
@@ -191,6 +192,7 @@ def build_once(
                     articles = {} if reparse_all else _loader(store, now)(None)
                     articles.update(changes.overlay)
                     visible = [a for a in articles.values() if a is not None]
+                    renderer = loading.enter_context(render_helper(len(visible)))
                     outcome = apply_full(store, config, visible, now, loading, words)
                 mark = report.lap("stories", mark)
                 watch.enter("render")
@@ -202,6 +204,7 @@ def build_once(
                     set(published_sizes),
                     damaged,
                     store.created(),
+                    renderer,
                 )
                 mark = report.lap("render", mark)
             # The state is written before the site is published: a store (or lock) lost
@@ -231,6 +234,7 @@ def build_once(
         report.unchanged = len(published.unchanged) + len(expected) - len(files)
         report.removed = published.removed
         _report_state(report, store, scan_problems, set(changes.fresh), feeds)
+    EXIT_HOLD.keep(locals())  # the build's articles, stories and files, for a process about to exit
     return _finish(report, clock)
 
 
