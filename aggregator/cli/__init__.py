@@ -14,6 +14,7 @@ import click
 
 from aggregator.cli import building, daemon, explaining, views
 from aggregator.cli.app import EXIT_PROBLEMS, EXIT_USAGE, main
+from aggregator.runtime import EXIT_HOLD
 
 __all__ = ["EXIT_PROBLEMS", "EXIT_USAGE", "building", "daemon", "explaining", "main", "run", "views"]
 
@@ -23,8 +24,10 @@ def run() -> None:
 
     A cold build of a large folder leaves millions of objects in caches and modules;
     freeing them one by one at exit takes about half a second and helps nobody. Every
-    command has closed its files and database by the time it returns.
+    command has closed its files and database by the time it returns, and what a build
+    leaves behind is held until then (`EXIT_HOLD`), not freed one by one.
     """
+    EXIT_HOLD.hold()
     try:
         main()
         code = 0
