@@ -163,7 +163,6 @@ def build_once(
         from aggregator.index.incremental import apply_incremental
         from aggregator.index.views import StoredFeeds
         from aggregator.ingest.codec import ArticleDecoder
-        from aggregator.output.renderhelper import render_helper
         from aggregator.stories.headlines import HeadlineWords
 
         with store.transaction():
@@ -183,7 +182,7 @@ def build_once(
             watch.enter("stories")
 
             with contextlib.ExitStack() as loading:  # a full pass's bulk load, until published
-                outcome, renderer = None, None
+                outcome = None
                 if not recompute_all and len(changes.overlay) <= INCREMENTAL_LIMIT:
                     outcome = apply_incremental(
                         store, config, changes.overlay, changes.old_links, _loader(store, now), now, words
@@ -192,7 +191,6 @@ def build_once(
                     articles = {} if reparse_all else _loader(store, now)(None)
                     articles.update(changes.overlay)
                     visible = [a for a in articles.values() if a is not None]
-                    renderer = loading.enter_context(render_helper(len(visible)))
                     outcome = apply_full(store, config, visible, now, loading, words)
                 mark = report.lap("stories", mark)
                 watch.enter("render")
@@ -204,7 +202,6 @@ def build_once(
                     set(published_sizes),
                     damaged,
                     store.created(),
-                    renderer,
                 )
                 mark = report.lap("render", mark)
             # The state is written before the site is published: a store (or lock) lost

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Sequence, Set
+from collections.abc import Set
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,12 +16,9 @@ from aggregator.config import Config
 from aggregator.report import BuildError
 
 if TYPE_CHECKING:
-    from aggregator.helperprocess import HelperProcess
     from aggregator.index.full import Outcome
     from aggregator.index.views import FeedSource
-    from aggregator.output.render.links import FeedLinks
-    from aggregator.output.render.pages import Site
-    from aggregator.selection.catalog import Feed, FeedInfo
+    from aggregator.selection.catalog import FeedInfo
 
 # What the renderers write and where: a new value makes the next build render and publish
 # everything once (the folder's layout changed, or what a page or feed holds).
@@ -35,7 +32,6 @@ def render_outputs(
     published: Set[str],
     damaged: Set[str],
     fallback_updated: dt.datetime,
-    helper: HelperProcess | None = None,
 ) -> tuple[dict[str, bytes], set[str], list[FeedInfo]]:
     """Render the feeds and pages that need it, the front page and the OPML; name every file
     that should exist.
@@ -43,13 +39,23 @@ def render_outputs(
     `published` names what the last build published, `damaged` what of it is no longer
     intact; `fallback_updated` dates a site with no story yet. A feed's three formats and
     its page are rendered together: when one of them is missing or damaged, or the feed
-    changed in its first `max_items`. A `helper` process, when given, renders about half
-    of the feeds on the other core (`renderhelper`); the bytes are the same.
+    changed in its first `max_items`.
     """
-    from aggregator.output.render.links import FORMATS, INDEX_FILE, OPML_FILE, FeedLinks, feed_file, page_file
-    from aggregator.output.render.pages import has_page, render_front
+    from aggregator.output.render.channel import asset_url, channel_for
+    from aggregator.output.render.entry import entry_html, per_story
+    from aggregator.output.render.jsonfeed import json_item, render_json
+    from aggregator.output.render.links import (
+        FORMATS,
+        INDEX_FILE,
+        OPML_FILE,
+        FeedLinks,
+        feed_file,
+        page_file,
+    )
+    from aggregator.output.render.pages import Site, has_page, render_front, render_topic
     from aggregator.output.render.site import render_opml
     from aggregator.output.render.static import static_files
+    from aggregator.output.render.xmlfeeds import feed_entry, render_atom, render_rss
     from aggregator.selection.catalog import ALL_SLUG, Feed, feed_infos, updated_from_sort_key
 
     totals = {
@@ -74,17 +80,36 @@ def render_outputs(
     front = by_slug[ALL_SLUG]
     ids = {info.slug: source.feed_top(info.slug, info.cap) for info in [*wanted, front]}
     stories = source.stories_of(sorted({i for chosen in ids.values() for i in chosen}))
-    fallback = totals.get(ALL_SLUG, (0, None))[1] or fallback_updated
-    feeds = [Feed(info, tuple(stories[i] for i in ids[info.slug])) for info in wanted]
-    if helper is None:
-        files = feed_files(config, fallback, feeds)
-    else:
-        from aggregator.output.renderhelper import feed_files_shared
-
-        files = feed_files_shared(config, fallback, feeds, helper)
     links = FeedLinks(config.base_url)
-    site = site_of(config, links)
-    memo: dict = {}  # the front page's story articles
+    site = Site(
+        links,
+        config.site_title,
+        config.site_description,
+        config.language,
+        asset_url(config.site_icon, "icon", links),
+    )
+    fallback = totals.get(ALL_SLUG, (0, None))[1] or fallback_updated
+    memo: dict = {}  # this build's story articles, shared by the pages
+    files: dict[str, bytes] = {}
+    # What a story renders to, made once per build for every feed and format holding it.
+    html = per_story(entry_html)
+    entries = per_story(functools.partial(feed_entry, html=html))
+    items = per_story(functools.partial(json_item, html=html))
+    for info in wanted:
+        feed = Feed(info, tuple(stories[i] for i in ids[info.slug]))
+        args = (
+            feed,
+            links,
+            config.site_title,
+            config.language,
+            fallback,
+            channel_for(config, links, info.slug),
+        )
+        files[feed_file(info.slug, "atom")] = render_atom(*args, entries=entries)
+        files[feed_file(info.slug, "rss")] = render_rss(*args, entries=entries)
+        files[feed_file(info.slug, "json")] = render_json(*args, items=items)
+        if has_page(info):
+            files[page_file(info.slug)] = render_topic(feed, site, memo)
     front_feed = Feed(front, tuple(stories[i] for i in ids[ALL_SLUG]))
     files[INDEX_FILE] = render_front(front_feed, infos, site, memo)
     files[OPML_FILE] = render_opml(infos, links, config.site_title, fallback)
@@ -93,55 +118,6 @@ def render_outputs(
     files.update(assets)
     expected |= set(assets)
     return files, expected, infos
-
-
-def feed_files(config: Config, fallback: dt.datetime, feeds: Sequence[Feed]) -> dict[str, bytes]:
-    """Each feed's three formats and its page, by file name, in the feeds' order. Pure:
-    the same feeds give the same bytes, whichever process renders them. What a story
-    renders to is made once for every feed and format holding it."""
-    from aggregator.output.render.channel import channel_for
-    from aggregator.output.render.entry import entry_html, per_story
-    from aggregator.output.render.jsonfeed import json_item, render_json
-    from aggregator.output.render.links import FeedLinks, feed_file, page_file
-    from aggregator.output.render.pages import has_page, render_topic
-    from aggregator.output.render.xmlfeeds import feed_entry, render_atom, render_rss
-
-    links = FeedLinks(config.base_url)
-    site = site_of(config, links)
-    memo: dict = {}  # the story articles of the pages
-    html = per_story(entry_html)
-    entries = per_story(functools.partial(feed_entry, html=html))
-    items = per_story(functools.partial(json_item, html=html))
-    files: dict[str, bytes] = {}
-    for feed in feeds:
-        args = (
-            feed,
-            links,
-            config.site_title,
-            config.language,
-            fallback,
-            channel_for(config, links, feed.slug),
-        )
-        files[feed_file(feed.slug, "atom")] = render_atom(*args, entries=entries)
-        files[feed_file(feed.slug, "rss")] = render_rss(*args, entries=entries)
-        files[feed_file(feed.slug, "json")] = render_json(*args, items=items)
-        if has_page(feed.info):
-            files[page_file(feed.slug)] = render_topic(feed, site, memo)
-    return files
-
-
-def site_of(config: Config, links: FeedLinks) -> Site:
-    """What every page says about the site."""
-    from aggregator.output.render.channel import asset_url
-    from aggregator.output.render.pages import Site
-
-    return Site(
-        links,
-        config.site_title,
-        config.site_description,
-        config.language,
-        asset_url(config.site_icon, "icon", links),
-    )
 
 
 def site_assets(config: Config) -> dict[str, bytes]:
