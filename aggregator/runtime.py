@@ -26,15 +26,25 @@ def gc_paused() -> Iterator[None]:
 
 class ExitHold:
     """What a one-shot process leaves to be dropped with it: a cold build's millions of
-    objects cost about half a second to free one by one, at the end of the build, in
-    a process that exits right after. The console script turns holding on (`hold`);
-    a daemon, or a test calling the CLI in-process, never does, and frees as usual."""
+    objects cost about half a second to free one by one, at the end of the build, and a
+    collection walking them a second more, in a process that exits right after.
+
+    Two conditions, so that nothing long-running ever holds: the console script says
+    the process ends after its command (`exits_after_command`), and the command says it
+    is one-shot (`hold`: `aggregator build`). `aggregator serve` never asks, so its
+    scheduled builds free what they leave; nor does a test calling the CLI in-process.
+    """
 
     def __init__(self) -> None:
+        self._exits_after_command = False
         self._held: list[object] | None = None
 
+    def exits_after_command(self) -> None:
+        self._exits_after_command = True
+
     def hold(self) -> None:
-        self._held = []
+        if self._exits_after_command:
+            self._held = []
 
     def keep(self, value: object) -> None:
         if self._held is not None:

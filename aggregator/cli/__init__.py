@@ -24,10 +24,10 @@ def run() -> None:
 
     A cold build of a large folder leaves millions of objects in caches and modules;
     freeing them one by one at exit takes about half a second and helps nobody. Every
-    command has closed its files and database by the time it returns, and what a build
-    leaves behind is held until then (`EXIT_HOLD`), not freed one by one.
+    command has closed its files and database by the time it returns, and what a one-shot
+    build leaves behind is held until then (`EXIT_HOLD`), not freed one by one.
     """
-    EXIT_HOLD.hold()
+    EXIT_HOLD.exits_after_command()
     try:
         main()
         code = 0

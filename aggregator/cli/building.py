@@ -62,6 +62,7 @@ def build(
     from aggregator.build import run_build
     from aggregator.cli.progress import TerminalProgress, wanted
     from aggregator.report import BuildError, BuildLockTimeout
+    from aggregator.runtime import EXIT_HOLD
     from aggregator.state.errors import PublishFailed, StateUnavailable
 
     config = load_cli_config(config_path, content, output)
@@ -76,6 +77,7 @@ def build(
         )
 
     display = TerminalProgress() if wanted(quiet) else None
+    EXIT_HOLD.hold()  # one build, then the process ends: what it leaves is not freed
     try:
         report = run_build(config, full=full, on_wait=waiting, progress=display, changed=named)
     except BuildLockTimeout as exc:
