@@ -65,7 +65,11 @@ def node_rows_of(stories: Iterable[Story], words: HeadlineWords) -> list[NodeRow
 
 def feed_rows_of(stories: Iterable[Story], config: Config) -> list[tuple[str, str, str]]:
     """(feed slug, sort key, story id) rows in that order."""
-    by_feed = feed_rows_by_slug(stories, config)
+    return rows_in_order(feed_rows_by_slug(stories, config))
+
+
+def rows_in_order(by_feed: dict[str, list[tuple[str, str, str]]]) -> list[tuple[str, str, str]]:
+    """Each feed's rows, feed by feed in slug order: the table's key order."""
     return [row for slug in sorted(by_feed) for row in by_feed[slug]]
 
 
@@ -111,7 +115,7 @@ def apply_full(
     store.delete_stories(set(previous) - set(records))
     loader.load_rows("nodes", node_rows_of(stories, words))
     by_feed = feed_rows_by_slug(stories, config)
-    loader.load_rows("feed_entries", [row for slug in sorted(by_feed) for row in by_feed[slug]])
+    loader.load_rows("feed_entries", rows_in_order(by_feed))
     spellings: dict[tuple[str, str], int] = defaultdict(int)
     story_rows = []
     topics_text: dict[tuple[tuple[str, str], ...], str] = {}  # few distinct sets recur
