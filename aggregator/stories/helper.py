@@ -16,10 +16,15 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
+import pickle
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 from aggregator.config import StoryOptions
-from aggregator.helperprocess import HelperProcess, serve_one
 from aggregator.runtime import gc_paused
 from aggregator.stories.candidates import (
     DatedWords,
@@ -56,20 +61,79 @@ def search_older(rows: Sequence[tuple[int, str]], options: StoryOptions) -> Foun
         return found
 
 
-class SearchHelper(HelperProcess):
-    """The helper process of one full pass (`HelperProcess`): started when the pass
-    begins, so its interpreter is up by the time the headlines are known."""
+class SearchHelper:
+    """The helper process, owned by one full pass: started when the pass begins, so its
+    interpreter is up by the time the headlines are known, and gone with the pass.
+
+    A fresh interpreter (`python -m aggregator.stories.helper`), not a fork, which would
+    copy the parent's heap, nor a multiprocessing spawn, which would run the caller's
+    main module again; it takes one pickled question on stdin and answers on stdout.
+    """
 
     def __init__(self, threshold: int | None = None, share: float = HELPER_SHARE) -> None:
-        super().__init__("aggregator.stories.helper")
         self.threshold = HELPER_THRESHOLD if threshold is None else threshold
         self.share = share
+        self._process: subprocess.Popen[bytes] | None = None
+        self._sender: threading.Thread | None = None
+        root = str(Path(__file__).resolve().parents[2])  # where `aggregator` is importable from
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
+        }
+        with contextlib.suppress(OSError, ValueError):
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "aggregator.stories.helper"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=env,
+            )
 
     def factory(self, options: StoryOptions) -> MatcherFactory:
         def build(dated: Sequence[Headline], words: DatedWords) -> _SplitSearch:
             return _SplitSearch(self, options, dated, words)
 
         return build
+
+    def submit(self, rows: list[tuple[int, str]], options: StoryOptions) -> bool:
+        """Send the question; it is written on a thread while the caller goes on."""
+        process = self._process
+        if process is None or process.stdin is None or self._sender is not None:
+            return False
+        payload = pickle.dumps((rows, options), protocol=pickle.HIGHEST_PROTOCOL)
+
+        def send() -> None:
+            with contextlib.suppress(OSError), process.stdin as pipe:  # type: ignore[union-attr]
+                pipe.write(payload)
+
+        self._sender = threading.Thread(target=send, name="headline-search-helper", daemon=True)
+        self._sender.start()
+        return True
+
+    def answer(self) -> Found:
+        """The helper's matches; raises if it failed in any way."""
+        process = self._process
+        if process is None or process.stdout is None or self._sender is None:
+            raise RuntimeError("no question was sent")
+        data = process.stdout.read()
+        self._sender.join()
+        if process.wait() != 0:
+            raise RuntimeError(f"the helper exited with {process.returncode}")
+        found: Found = pickle.loads(data)
+        return found
+
+    def close(self) -> None:
+        process, self._process = self._process, None
+        if process is not None:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+            for pipe in (process.stdin, process.stdout):
+                if pipe is not None:
+                    with contextlib.suppress(OSError):
+                        pipe.close()
+        if self._sender is not None:
+            self._sender.join()
 
 
 @contextlib.contextmanager
@@ -105,7 +169,7 @@ class _SplitSearch:
         self.split = int(len(dated) * helper.share) if len(dated) >= helper.threshold else 0
         text = words.text
         self.rows = [((h.published - _EPOCH) // _MICROSECOND, text(h.canonical)) for h in dated[: self.split]]
-        self.sent = helper.submit((self.rows, options)) if self.split else False
+        self.sent = helper.submit(self.rows, options) if self.split else False
         self.found: dict[str, list[Match]] | None = None
 
     def visit(self, member: Headline, words: frozenset[str]) -> list[Match]:
@@ -121,7 +185,7 @@ class _SplitSearch:
             start -= 1
         newer_words = [words[h.canonical] for h in dated[start:]]  # made once, for this search only
         newer = PrefixPostings(self.options, word_order(newer_words))
-        for h, theirs in zip(dated[start:split], newer_words, strict=False):
+        for h, theirs in zip(dated[start:split], newer_words[: split - start], strict=True):
             newer.remember(h, theirs)
         for h, theirs in zip(dated[split:], newer_words[split - start :], strict=True):
             best = newer.visit(h, theirs)
@@ -144,10 +208,12 @@ class _SplitSearch:
             self.rows = []
 
 
-def _search_question(question: tuple[Sequence[tuple[int, str]], StoryOptions]) -> Found:
-    rows, options = question
-    return search_older(rows, options)
+def main() -> None:
+    """The helper's side: one question from stdin, its answer to stdout."""
+    rows, options = pickle.load(sys.stdin.buffer)
+    sys.stdout.buffer.write(pickle.dumps(search_older(rows, options), protocol=pickle.HIGHEST_PROTOCOL))
+    sys.stdout.buffer.flush()
 
 
 if __name__ == "__main__":
-    serve_one(_search_question)
+    main()
